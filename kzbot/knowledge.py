@@ -1,0 +1,905 @@
+"""Load and validate knowledge/*.yaml into an immutable KnowledgeBase.
+
+Every problem is collected and reported at once, each naming file, entry id, field and what is wrong, so a
+curator fixes a broken edit in one pass. Nothing here imports discord.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from kzbot.errors import KnowledgeError, Problem
+from kzbot.text import Normaliser, ascii_fold, fold_quote
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_ANSWER = 300
+MAX_DETAILS = 1000
+MAX_PROFILE = 300
+MAX_QUOTE = 400
+MIN_PHRASINGS, MAX_PHRASINGS = 4, 40
+# Two phrasings of different entries at least this alike (token-sorted, after normalising) are a clash.
+CLASH_SCORE = 95.0
+ACTOR_KINDS = ("person", "organisation", "media")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+SPECIAL_FILES = ("sources.yaml", "actors.yaml", "timeline.yaml", "lexicon.yaml")
+
+
+# ---------------------------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class Quote:
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    seed: str
+    headline: str
+    outlet: str | None
+    translated: bool
+    covers_from: str
+    covers_to: str | None
+    summary: str
+
+    @property
+    def seed_path(self) -> str:
+        return f"seeds/{self.seed}"
+
+    @property
+    def label(self) -> str:
+        """What a reader is shown as the source: the outlet where the article names one, else its headline."""
+        return self.outlet or self.headline
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    topic: str
+    question: str
+    phrasings: tuple[str, ...]
+    answer: str
+    details: str | None
+    sources: tuple[Quote, ...]
+    related: tuple[str, ...]
+    actors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    role: str
+    affiliation: str | None
+    profile: str
+    stance: str | None
+    quote: Quote | None
+    sources: tuple[str, ...]
+    mentioned_in: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    date: str
+    event: str
+    sources: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    sources: Mapping[str, Source]
+    topics: Mapping[str, Topic]
+    entries: Mapping[str, Entry]
+    actors: Mapping[str, Actor]
+    events: tuple[Event, ...]
+    synonyms: Mapping[str, tuple[str, ...]]
+    stopwords: tuple[str, ...]
+    version: str
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.entries)} entries in {len(self.topics)} topics, {len(self.actors)} actors, "
+            f"{len(self.sources)} sources, {len(self.events)} events (version {self.version})"
+        )
+
+    def normaliser(self) -> Normaliser:
+        return Normaliser(self.synonyms, self.stopwords)
+
+
+# ------------------------------------------------------------------------------------------ reading YAML
+
+
+class _Located:
+    """Line numbers of every mapping value and sequence item in one YAML document, by path."""
+
+    def __init__(self) -> None:
+        self.lines: dict[tuple[Any, ...], int] = {}
+
+    def line(self, path: tuple[Any, ...]) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+
+def _parse_yaml(raw: bytes, shown: str, problems: list[Problem]) -> tuple[Any, _Located] | None:
+    """Parse one file safely, refusing what a curator never means: aliases and duplicate keys."""
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(
+            Problem(shown, f"the file is too large ({len(raw)} bytes; the limit is {MAX_FILE_BYTES})")
+        )
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(shown, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line=line))
+        return None
+    if not text.strip():
+        problems.append(Problem(shown, "the file is empty"))
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(shown, f"YAML syntax error: {what}", line=mark.line + 1 if mark else None))
+        return None
+    located = _Located()
+    if node is None or not _walk(node, (), located, set(), shown, problems):
+        if node is None:
+            problems.append(Problem(shown, "the file is empty"))
+        return None
+    try:
+        return yaml.safe_load(text), located
+    except yaml.YAMLError as exc:  # composed fine but a value cannot be built (e.g. a bad timestamp)
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(
+            Problem(shown, f"YAML error: {exc}".splitlines()[0], line=mark.line + 1 if mark else None)
+        )
+        return None
+
+
+def _walk(
+    node: yaml.Node,
+    path: tuple[Any, ...],
+    located: _Located,
+    seen: set[int],
+    shown: str,
+    problems: list[Problem],
+) -> bool:
+    """Record lines; refuse aliases (a node met twice) and duplicate keys. Linear in the document's size."""
+    if id(node) in seen:
+        problems.append(
+            Problem(
+                shown,
+                "YAML anchors and aliases (&name / *name) are not allowed",
+                line=node.start_mark.line + 1,
+            )
+        )
+        return False
+    seen.add(id(node))
+    located.lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            if key == "<<":
+                problems.append(
+                    Problem(shown, "YAML merge keys (<<) are not allowed", line=key_node.start_mark.line + 1)
+                )
+                return False
+            if key in keys:
+                problems.append(Problem(shown, f"duplicate key {key!r}", line=key_node.start_mark.line + 1))
+            keys.add(key)
+            if not _walk(value_node, (*path, key), located, seen, shown, problems):
+                return False
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            if not _walk(item, (*path, index), located, seen, shown, problems):
+                return False
+    return True
+
+
+# ------------------------------------------------------------------------------------ checking records
+
+
+class _Checker:
+    """Field-by-field checks of one record, appending located problems."""
+
+    def __init__(self, shown: str, located: _Located, problems: list[Problem]) -> None:
+        self.shown = shown
+        self.located = located
+        self.problems = problems
+
+    def problem(
+        self, path: tuple[Any, ...], message: str, *, entry: str | None = None, field: str | None = None
+    ):
+        self.problems.append(
+            Problem(self.shown, message, entry=entry, field=field, line=self.located.line(path))
+        )
+
+    def record(
+        self,
+        value: Any,
+        path: tuple[Any, ...],
+        what: str,
+        required: tuple[str, ...],
+        optional: tuple[str, ...],
+    ) -> dict[str, Any] | None:
+        """Check a mapping has the required keys and no unknown ones; returns it, or None if not a mapping."""
+        entry = value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+        if not isinstance(value, dict):
+            self.problem(path, f"each {what} must be a mapping of fields, not {_kind(value)}")
+            return None
+        allowed = required + optional
+        for key in value:
+            if key not in allowed:
+                hint = process.extractOne(str(key), allowed, scorer=fuzz.ratio, score_cutoff=70)
+                did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
+                self.problem(
+                    (*path, key),
+                    f"unknown field{did_you_mean}; allowed: {', '.join(allowed)}",
+                    entry=entry,
+                    field=str(key),
+                )
+        for key in required:
+            if key not in value or value[key] is None:
+                self.problem(path, "missing required field", entry=entry, field=key)
+        return value
+
+    def text(
+        self,
+        record: dict[str, Any],
+        key: str,
+        path: tuple[Any, ...],
+        entry: str | None,
+        *,
+        limit: int | None = None,
+    ) -> str | None:
+        value = record.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.problem((*path, key), f"must be text, not {_kind(value)}", entry=entry, field=key)
+            return None
+        value = value.strip()
+        if not value:
+            self.problem((*path, key), "must not be empty", entry=entry, field=key)
+            return None
+        if limit is not None and len(value) > limit:
+            self.problem(
+                (*path, key), f"is {len(value)} characters; the limit is {limit}", entry=entry, field=key
+            )
+        return value
+
+    def ident(self, record: dict[str, Any], path: tuple[Any, ...], key: str = "id") -> str | None:
+        value = self.text(record, key, path, None)
+        if value is not None and not ID_PATTERN.match(value):
+            self.problem(
+                (*path, key),
+                f"{value!r} is not a valid id (lower-case letters and digits joined by hyphens)",
+                field=key,
+            )
+            return None
+        return value
+
+    def texts(
+        self, record: dict[str, Any], key: str, path: tuple[Any, ...], entry: str | None
+    ) -> tuple[str, ...]:
+        value = record.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem((*path, key), f"must be a list, not {_kind(value)}", entry=entry, field=key)
+            return ()
+        out = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                self.problem(
+                    (*path, key, index), f"item {index + 1} must be non-empty text", entry=entry, field=key
+                )
+            else:
+                out.append(item.strip())
+        return tuple(out)
+
+    def quotes(
+        self, record: dict[str, Any], key: str, path: tuple[Any, ...], entry: str | None
+    ) -> tuple[Quote, ...]:
+        value = record.get(key)
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        if key == "sources" and not isinstance(value, list):
+            self.problem(
+                (*path, key),
+                f"must be a list of {{source, quote}}, not {_kind(value)}",
+                entry=entry,
+                field=key,
+            )
+            return ()
+        out = []
+        for index, item in enumerate(items):
+            where = (*path, key, index) if isinstance(value, list) else (*path, key)
+            if not isinstance(item, dict):
+                self.problem(
+                    where,
+                    f"must be a mapping with source and quote, not {_kind(item)}",
+                    entry=entry,
+                    field=key,
+                )
+                continue
+            unknown = sorted(set(item) - {"source", "quote"})
+            if unknown:
+                self.problem(
+                    where, f"unknown field {unknown[0]!r}; allowed: source, quote", entry=entry, field=key
+                )
+            source, quote = item.get("source"), item.get("quote")
+            if not isinstance(source, str) or not source.strip():
+                self.problem(where, "each quote needs a source id", entry=entry, field=key)
+                continue
+            if not isinstance(quote, str) or not quote.strip():
+                self.problem(where, f"the quote from {source!r} is missing or empty", entry=entry, field=key)
+                continue
+            if len(quote) > MAX_QUOTE:
+                self.problem(
+                    where,
+                    f"a quote is {len(quote)} characters; the limit is {MAX_QUOTE}",
+                    entry=entry,
+                    field=key,
+                )
+            out.append(Quote(source.strip(), quote.strip()))
+        return tuple(out)
+
+
+def _kind(value: Any) -> str:
+    return {
+        type(None): "nothing",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
+
+
+def _date_text(value: Any) -> str | None:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and 1000 <= value <= 9999:
+        return str(value)
+    if isinstance(value, str) and DATE_PATTERN.match(value.strip()):
+        return value.strip()
+    return None
+
+
+# ------------------------------------------------------------------------------------------- the loader
+
+
+@dataclass
+class _Draft:
+    """What was read before cross-checking: records with the file and path they came from."""
+
+    sources: dict[str, tuple[Source, str, tuple[Any, ...], _Located]] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    entries: dict[str, tuple[Entry, str, tuple[Any, ...], _Located]] = field(default_factory=dict)
+    actors: dict[str, tuple[Actor, str, tuple[Any, ...], _Located]] = field(default_factory=dict)
+    events: list[tuple[Event, str, tuple[Any, ...], _Located]] = field(default_factory=list)
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    stopwords: tuple[str, ...] = ()
+
+
+def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
+    """Read, validate and freeze the knowledge base; raise KnowledgeError listing every problem found."""
+    knowledge_dir, seeds_dir = Path(knowledge_dir), Path(seeds_dir)
+    problems: list[Problem] = []
+    if not knowledge_dir.is_dir():
+        raise KnowledgeError([Problem(_shown(knowledge_dir), "the knowledge directory does not exist")])
+    files = sorted(p for p in knowledge_dir.iterdir() if p.suffix in (".yaml", ".yml"))
+    names = {p.name for p in files}
+    for required in SPECIAL_FILES:
+        if required not in names:
+            problems.append(Problem(_shown(knowledge_dir / required), "the file is missing"))
+    draft = _Draft()
+    digest = hashlib.sha256()
+    readers: dict[str, Callable[[Any, _Checker, str], None]] = {
+        "sources.yaml": lambda d, c, s: _read_sources(d, c, s, draft),
+        "actors.yaml": lambda d, c, s: _read_actors(d, c, s, draft),
+        "timeline.yaml": lambda d, c, s: _read_events(d, c, s, draft),
+        "lexicon.yaml": lambda d, c, s: _read_lexicon(d, c, draft),
+    }
+    for path in files:
+        shown = _shown(path)
+        is_faq = path.name.startswith("faq-") and path.suffix == ".yaml"
+        if path.name not in readers and not is_faq:
+            problems.append(
+                Problem(
+                    shown,
+                    "unexpected file: FAQ files are named faq-<topic>.yaml; others are "
+                    + ", ".join(SPECIAL_FILES),
+                )
+            )
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(shown, f"cannot read the file ({exc.strerror or exc})"))
+            continue
+        digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        parsed = _parse_yaml(raw, shown, problems)
+        if parsed is None:
+            continue
+        data, located = parsed
+        checker = _Checker(shown, located, problems)
+        if is_faq:
+            _read_faq(data, checker, shown, draft)
+        else:
+            readers[path.name](data, checker, shown)
+    seeds = _read_seeds(draft, seeds_dir, problems)
+    _cross_check(draft, seeds, problems)
+    if problems:
+        raise KnowledgeError(problems)
+    mentioned: dict[str, list[str]] = {}
+    for entry, *_ in draft.entries.values():
+        for actor_id in entry.actors:
+            mentioned.setdefault(actor_id, []).append(entry.id)
+    actors = {
+        actor_id: replace(actor, mentioned_in=tuple(mentioned.get(actor_id, ())))
+        for actor_id, (actor, *_) in draft.actors.items()
+    }
+    return KnowledgeBase(
+        sources=MappingProxyType({k: v[0] for k, v in draft.sources.items()}),
+        topics=MappingProxyType(dict(draft.topics)),
+        entries=MappingProxyType({k: v[0] for k, v in draft.entries.items()}),
+        actors=MappingProxyType(actors),
+        events=tuple(sorted((e for e, *_ in draft.events), key=lambda e: e.date)),
+        synonyms=MappingProxyType(dict(draft.synonyms)),
+        stopwords=draft.stopwords,
+        version=digest.hexdigest()[:12],
+    )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _list_of(data: Any, key: str, checker: _Checker, allowed_top: tuple[str, ...]) -> list[Any]:
+    if not isinstance(data, dict):
+        checker.problem((), f"the file must be a mapping with the key {key!r}, not {_kind(data)}")
+        return []
+    for top in data:
+        if top not in allowed_top:
+            checker.problem((top,), f"unknown top-level key {top!r}; expected {', '.join(allowed_top)}")
+    items = data.get(key)
+    if items is None:
+        checker.problem((), f"missing the top-level key {key!r}")
+        return []
+    if not isinstance(items, list):
+        checker.problem((key,), f"{key!r} must be a list, not {_kind(items)}")
+        return []
+    return items
+
+
+def _read_sources(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
+    for index, raw in enumerate(_list_of(data, "sources", c, ("sources",))):
+        path = ("sources", index)
+        rec = c.record(
+            raw, path, "source", ("id", "seed", "headline", "covers", "summary"), ("outlet", "translated")
+        )
+        if rec is None:
+            continue
+        sid = c.ident(rec, path)
+        seed = c.text(rec, "seed", path, sid)
+        headline = c.text(rec, "headline", path, sid, limit=256)
+        outlet = c.text(rec, "outlet", path, sid, limit=100)
+        summary = c.text(rec, "summary", path, sid, limit=MAX_PROFILE)
+        translated = rec.get("translated", False)
+        if not isinstance(translated, bool):
+            c.problem(
+                (*path, "translated"),
+                f"must be true or false, not {_kind(translated)}",
+                entry=sid,
+                field="translated",
+            )
+        covers = rec.get("covers")
+        covers_from = covers_to = None
+        if isinstance(covers, dict):
+            unknown = set(covers) - {"from", "to"}
+            if unknown:
+                c.problem(
+                    (*path, "covers"),
+                    f"unknown key {sorted(unknown)[0]!r}; allowed: from, to",
+                    entry=sid,
+                    field="covers",
+                )
+            covers_from = _date_text(covers.get("from"))
+            covers_to = _date_text(covers.get("to")) if covers.get("to") is not None else None
+            if covers_from is None:
+                c.problem((*path, "covers"), "needs 'from' as a date (YYYY-MM-DD)", entry=sid, field="covers")
+            if covers.get("to") is not None and covers_to is None:
+                c.problem((*path, "covers"), "'to' must be a date (YYYY-MM-DD)", entry=sid, field="covers")
+        elif covers is not None:
+            c.problem(
+                (*path, "covers"),
+                f"must be a mapping {{from, to}}, not {_kind(covers)}",
+                entry=sid,
+                field="covers",
+            )
+        if sid is None or None in (seed, headline, summary, covers_from):
+            continue
+        if sid in draft.sources:
+            c.problem(path, f"duplicate id (also in {draft.sources[sid][1]})", entry=sid, field="id")
+            continue
+        source = Source(sid, seed, headline, outlet, bool(translated), covers_from, covers_to, summary)  # type: ignore[arg-type]
+        draft.sources[sid] = (source, shown, path, c.located)
+
+
+def _read_faq(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
+    items = _list_of(data, "entries", c, ("topic", "entries"))
+    topic = data.get("topic") if isinstance(data, dict) else None
+    topic_id = title = None
+    if isinstance(topic, dict):
+        rec = c.record(topic, ("topic",), "topic", ("id", "title"), ())
+        if rec is not None:
+            topic_id = c.ident(rec, ("topic",))
+            title = c.text(rec, "title", ("topic",), topic_id, limit=100)
+    elif isinstance(data, dict):
+        c.problem(("topic",), "missing 'topic' with an id and a title", field="topic")
+    if topic_id and topic_id in draft.topics:
+        c.problem(("topic",), f"duplicate topic id {topic_id!r}", field="topic")
+        topic_id = None
+    ids: list[str] = []
+    for index, raw in enumerate(items):
+        path = ("entries", index)
+        rec = c.record(
+            raw,
+            path,
+            "entry",
+            ("id", "question", "phrasings", "answer", "sources"),
+            ("details", "related", "actors"),
+        )
+        if rec is None:
+            continue
+        eid = c.ident(rec, path)
+        question = c.text(rec, "question", path, eid, limit=100)
+        if question and not question.endswith("?"):
+            c.problem((*path, "question"), "must end with a question mark", entry=eid, field="question")
+        phrasings = c.texts(rec, "phrasings", path, eid)
+        if isinstance(rec.get("phrasings"), list) and not MIN_PHRASINGS <= len(phrasings) <= MAX_PHRASINGS:
+            c.problem(
+                (*path, "phrasings"),
+                f"has {len(phrasings)} phrasings; give {MIN_PHRASINGS} to {MAX_PHRASINGS}",
+                entry=eid,
+                field="phrasings",
+            )
+        answer = c.text(rec, "answer", path, eid, limit=MAX_ANSWER)
+        details = c.text(rec, "details", path, eid, limit=MAX_DETAILS)
+        sources = c.quotes(rec, "sources", path, eid)
+        if "sources" in rec and isinstance(rec["sources"], list) and not rec["sources"]:
+            c.problem(
+                (*path, "sources"), "needs at least one source with a quote", entry=eid, field="sources"
+            )
+        related = c.texts(rec, "related", path, eid)
+        actors = c.texts(rec, "actors", path, eid)
+        if eid is None or question is None or answer is None:
+            continue
+        if eid in draft.entries:
+            c.problem(path, f"duplicate id (also in {draft.entries[eid][1]})", entry=eid, field="id")
+            continue
+        entry = Entry(eid, topic_id or "", question, phrasings, answer, details, sources, related, actors)
+        draft.entries[eid] = (entry, shown, path, c.located)
+        ids.append(eid)
+    if topic_id and title:
+        draft.topics[topic_id] = Topic(topic_id, title, tuple(ids))
+
+
+def _read_actors(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
+    for index, raw in enumerate(_list_of(data, "actors", c, ("actors",))):
+        path = ("actors", index)
+        rec = c.record(
+            raw, path, "actor", ("id", "name", "kind", "role", "profile", "sources"),
+            ("aliases", "affiliation", "stance", "quote"),
+        )  # fmt: skip
+        if rec is None:
+            continue
+        aid = c.ident(rec, path)
+        name = c.text(rec, "name", path, aid, limit=100)
+        aliases = c.texts(rec, "aliases", path, aid)
+        kind = c.text(rec, "kind", path, aid)
+        if kind is not None and kind not in ACTOR_KINDS:
+            c.problem(
+                (*path, "kind"), f"{kind!r} is not one of: {', '.join(ACTOR_KINDS)}", entry=aid, field="kind"
+            )
+        role = c.text(rec, "role", path, aid, limit=200)
+        affiliation = c.text(rec, "affiliation", path, aid, limit=200)
+        profile = c.text(rec, "profile", path, aid, limit=MAX_PROFILE)
+        stance = c.text(rec, "stance", path, aid, limit=MAX_PROFILE)
+        quotes = c.quotes(rec, "quote", path, aid)
+        sources = c.texts(rec, "sources", path, aid)
+        if "sources" in rec and isinstance(rec["sources"], list) and not rec["sources"]:
+            c.problem(
+                (*path, "sources"), "name at least one source that mentions them", entry=aid, field="sources"
+            )
+        if None in (aid, name, kind, role, profile):
+            continue
+        if aid in draft.actors:
+            c.problem(path, f"duplicate id (also in {draft.actors[aid][1]})", entry=aid, field="id")
+            continue
+        actor = Actor(
+            aid,
+            name,
+            aliases,
+            kind,
+            role,
+            affiliation,
+            profile,
+            stance,
+            quotes[0] if quotes else None,
+            sources,
+            (),
+        )  # type: ignore[arg-type]
+        draft.actors[aid] = (actor, shown, path, c.located)  # type: ignore[index]
+
+
+def _read_events(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
+    seen: set[str] = set()
+    for index, raw in enumerate(_list_of(data, "events", c, ("events",))):
+        path = ("events", index)
+        rec = c.record(raw, path, "event", ("id", "date", "event", "sources"), ())
+        if rec is None:
+            continue
+        eid = c.ident(rec, path)
+        date = _date_text(rec.get("date"))
+        if rec.get("date") is not None and date is None:
+            c.problem((*path, "date"), "must be a date: YYYY, YYYY-MM or YYYY-MM-DD", entry=eid, field="date")
+        text = c.text(rec, "event", path, eid, limit=MAX_ANSWER)
+        sources = c.quotes(rec, "sources", path, eid)
+        if "sources" in rec and isinstance(rec["sources"], list) and not rec["sources"]:
+            c.problem(
+                (*path, "sources"), "needs at least one source with a quote", entry=eid, field="sources"
+            )
+        if eid is None or date is None or text is None:
+            continue
+        if eid in seen:
+            c.problem(path, "duplicate id", entry=eid, field="id")
+            continue
+        seen.add(eid)
+        draft.events.append((Event(eid, date, text, sources), shown, path, c.located))
+
+
+def _read_lexicon(data: Any, c: _Checker, draft: _Draft) -> None:
+    if not isinstance(data, dict):
+        c.problem((), f"the file must be a mapping with 'synonyms' and 'stopwords', not {_kind(data)}")
+        return
+    for top in data:
+        if top not in ("synonyms", "stopwords"):
+            c.problem((top,), f"unknown top-level key {top!r}; expected synonyms, stopwords")
+    synonyms = data.get("synonyms") or {}
+    if not isinstance(synonyms, dict):
+        c.problem(("synonyms",), f"'synonyms' must be a mapping of word: [variants], not {_kind(synonyms)}")
+        synonyms = {}
+    owner: dict[str, str] = {}
+    for canonical, variants in synonyms.items():
+        path = ("synonyms", canonical)
+        if not isinstance(canonical, str) or not ascii_fold(canonical):
+            c.problem(path, f"{canonical!r} is not a word", field="synonyms")
+            continue
+        if not isinstance(variants, list) or not all(isinstance(v, str) and ascii_fold(v) for v in variants):
+            c.problem(
+                path, f"the variants of {canonical!r} must be a list of words or phrases", field="synonyms"
+            )
+            continue
+        for variant in variants:
+            key = ascii_fold(variant)
+            if key in owner and owner[key] != canonical:
+                c.problem(
+                    path,
+                    f"{variant!r} is listed under both {owner[key]!r} and {canonical!r}",
+                    field="synonyms",
+                )
+            owner[key] = canonical
+        draft.synonyms[canonical] = tuple(variants)
+    stopwords = data.get("stopwords") or []
+    if not isinstance(stopwords, list) or not all(isinstance(w, str) for w in stopwords):
+        c.problem(("stopwords",), "'stopwords' must be a list of words", field="stopwords")
+        stopwords = []
+    draft.stopwords = tuple(stopwords)
+
+
+# -------------------------------------------------------------------------------------------- cross-check
+
+
+def _read_seeds(draft: _Draft, seeds_dir: Path, problems: list[Problem]) -> dict[str, str]:
+    """The folded text of each source's seed, for the verbatim-quote check."""
+    seeds: dict[str, str] = {}
+    for sid, (source, shown, path, located) in draft.sources.items():
+        seed_path = seeds_dir / source.seed
+        try:
+            seeds[sid] = fold_quote(seed_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "not found" if isinstance(exc, FileNotFoundError) else f"unreadable ({exc})"
+            problems.append(
+                Problem(
+                    shown,
+                    f"seed file {_shown(seed_path)} {reason}",
+                    entry=sid,
+                    field="seed",
+                    line=located.line((*path, "seed")),
+                )
+            )
+    return seeds
+
+
+def _cross_check(draft: _Draft, seeds: dict[str, str], problems: list[Problem]) -> None:
+    def check_quotes(quotes: tuple[Quote, ...], owner: str, shown: str, line: int | None, fld: str) -> None:
+        for quote in quotes:
+            if quote.source not in draft.sources:
+                problems.append(
+                    Problem(
+                        shown,
+                        f"unknown source {quote.source!r}{_near(quote.source, draft.sources)}",
+                        entry=owner,
+                        field=fld,
+                        line=line,
+                    )
+                )
+            elif quote.source in seeds and fold_quote(quote.quote) not in seeds[quote.source]:
+                problems.append(
+                    Problem(
+                        shown,
+                        f"quote not found verbatim in {draft.sources[quote.source][0].seed_path}: "
+                        f"{_clip(quote.quote)!r}",
+                        entry=owner,
+                        field=fld,
+                        line=line,
+                    )
+                )
+
+    for eid, (entry, shown, path, located) in draft.entries.items():
+        check_quotes(entry.sources, eid, shown, located.line((*path, "sources")), "sources")
+        for rel in entry.related:
+            if rel == eid:
+                problems.append(
+                    Problem(
+                        shown,
+                        "an entry cannot be related to itself",
+                        entry=eid,
+                        field="related",
+                        line=located.line((*path, "related")),
+                    )
+                )
+            elif rel not in draft.entries:
+                problems.append(
+                    Problem(
+                        shown,
+                        f"unknown entry {rel!r}{_near(rel, draft.entries)}",
+                        entry=eid,
+                        field="related",
+                        line=located.line((*path, "related")),
+                    )
+                )
+        for actor_id in entry.actors:
+            if actor_id not in draft.actors:
+                problems.append(
+                    Problem(
+                        shown,
+                        f"unknown actor {actor_id!r}{_near(actor_id, draft.actors)}",
+                        entry=eid,
+                        field="actors",
+                        line=located.line((*path, "actors")),
+                    )
+                )
+    for aid, (actor, shown, path, located) in draft.actors.items():
+        if actor.quote is not None:
+            check_quotes((actor.quote,), aid, shown, located.line((*path, "quote")), "quote")
+        names = [fold_quote(n).casefold() for n in (actor.name, *actor.aliases)]
+        for sid in actor.sources:
+            if sid not in draft.sources:
+                problems.append(
+                    Problem(
+                        shown,
+                        f"unknown source {sid!r}{_near(sid, draft.sources)}",
+                        entry=aid,
+                        field="sources",
+                        line=located.line((*path, "sources")),
+                    )
+                )
+            elif sid in seeds and not any(n in seeds[sid].casefold() for n in names):
+                problems.append(
+                    Problem(
+                        shown,
+                        f"neither the name nor an alias appears in {draft.sources[sid][0].seed_path}",
+                        entry=aid,
+                        field="sources",
+                        line=located.line((*path, "sources")),
+                    )
+                )
+    for event, shown, path, located in draft.events:
+        check_quotes(event.sources, event.id, shown, located.line((*path, "sources")), "sources")
+    _check_clashes(draft, problems)
+
+
+def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
+    """Phrasings of two entries so alike that the matcher cannot tell which entry is meant."""
+    normalise = Normaliser(draft.synonyms, draft.stopwords)
+    owners: list[str] = []
+    texts: list[str] = []
+    originals: list[str] = []
+    for eid, (entry, *_) in draft.entries.items():
+        for phrasing in (entry.question, *entry.phrasings):
+            owners.append(eid)
+            texts.append(" ".join(sorted(normalise.content_words(phrasing))))
+            originals.append(phrasing)
+    if not texts:
+        return
+    reported: set[tuple[str, str]] = set()
+    for i, row in enumerate(
+        process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=CLASH_SCORE, workers=1)
+    ):
+        for j in row.nonzero()[0]:
+            a, b = owners[i], owners[int(j)]
+            if a >= b or (a, b) in reported:
+                continue
+            reported.add((a, b))
+            entry, shown, path, located = draft.entries[a]
+            problems.append(
+                Problem(
+                    shown,
+                    f"phrasing {originals[i]!r} is too close to {originals[int(j)]!r} of entry {b!r} "
+                    f"(score {row[j]:.0f}); the matcher cannot tell them apart — reword one",
+                    entry=a,
+                    field="phrasings",
+                    line=located.line((*path, "phrasings")),
+                )
+            )
+
+
+def _near(name: str, known: Mapping[str, Any]) -> str:
+    hint = process.extractOne(name, list(known), scorer=fuzz.ratio, score_cutoff=75)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def iter_quotes(kb: KnowledgeBase) -> Iterator[tuple[str, Quote]]:
+    """Every quote in the knowledge base with its owner, for reports and tests."""
+    for entry in kb.entries.values():
+        for quote in entry.sources:
+            yield entry.id, quote
+    for actor in kb.actors.values():
+        if actor.quote:
+            yield f"actor:{actor.id}", actor.quote
+    for event in kb.events:
+        for quote in event.sources:
+            yield f"event:{event.id}", quote

@@ -1,0 +1,69 @@
+"""Text folding shared by the loader and the matcher: one place decides what "the same words" means."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def fold_quote(text: str) -> str:
+    """Fold typographic quotes to plain ones and runs of white space to one space (the quote check)."""
+    return _SPACE.sub(" ", text.translate(_QUOTES)).strip()
+
+
+def ascii_fold(text: str) -> str:
+    """Lower-case, strip accents and drop everything but letters, digits and single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("'", "")
+    return " ".join(_WORD.findall(stripped))
+
+
+class Normaliser:
+    """Turns a question into the words the matcher compares: folded, synonyms rewritten, stop words dropped.
+
+    Synonym variants may be phrases ("collective security treaty organization"); the longest variant wins.
+    """
+
+    def __init__(self, synonyms: Mapping[str, Iterable[str]], stopwords: Iterable[str]) -> None:
+        table: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for canonical, variants in synonyms.items():
+            target = tuple(ascii_fold(canonical).split())
+            for variant in variants:
+                words = tuple(ascii_fold(variant).split())
+                if words and words != target:
+                    table[words] = target
+        self._table = table
+        self._longest = max((len(k) for k in table), default=0)
+        self.stopwords = frozenset(ascii_fold(w) for w in stopwords)
+
+    def words(self, text: str) -> list[str]:
+        """Folded words with synonyms rewritten, stop words kept."""
+        tokens = ascii_fold(text).split()
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self._longest, len(tokens) - i), 0, -1):
+                target = self._table.get(tuple(tokens[i : i + size]))
+                if target is not None:
+                    out.extend(target)
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    def content_words(self, text: str) -> list[str]:
+        """The meaningful words: synonyms rewritten, stop words dropped (all of them if nothing is left)."""
+        words = self.words(text)
+        kept = [w for w in words if w not in self.stopwords]
+        return kept or words
+
+    def __call__(self, text: str) -> str:
+        return " ".join(self.content_words(text))
