@@ -1,0 +1,389 @@
+"""Match a question to the knowledge base with rapidfuzz: answer, suggest or decline. Pure and deterministic.
+
+How a question is scored, in three steps, all precomputed where possible:
+
+1. **Words.** The question is folded (case, accents, punctuation), synonyms from lexicon.yaml are rewritten
+   ("beijing" → "china", "soldiers" → "troops"), stop words dropped, and each word the knowledge base does not
+   know is corrected to the closest word it does know (rapidfuzz, so "kazakstan" and "troups" still count).
+2. **Coverage.** How much of the question's meaning an entry accounts for: the IDF-weighted share of the
+   question's words found in the entry's question and phrasings (full weight) or its answer (half weight).
+   Words no entry knows ("france", "bitcoin") weigh against every entry, which is what declines off-topic
+   questions. Coverage also picks the few candidate entries worth a closer look.
+3. **Similarity.** rapidfuzz's token-set and token-sort ratios between the question and each candidate's
+   phrasings, best phrasing per entry.
+
+The score (0–100) blends coverage and similarity. The bot answers only when the best entry clears a cutoff
+*and* beats the runner-up entry by a margin; otherwise it offers suggestions or declines.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from kzbot.knowledge import Actor, Entry, KnowledgeBase
+from kzbot.text import ascii_fold
+
+MAX_QUERY_CHARS = 500
+ANSWER_CUTOFF = 60.0
+MARGIN = 5.0
+SUGGEST_CUTOFF = 42.0
+CLOSE_CUTOFF = 32.0
+COVERAGE_WEIGHT = 0.5
+ANSWER_WORD_WEIGHT = 0.5
+UNKNOWN_WORD_WEIGHT = 0.8
+CANDIDATES = 40
+TYPO_CUTOFF = 80.0
+ACTOR_FOUND = 85.0
+ACTOR_SUGGEST = 60.0
+ACTOR_MARGIN = 5.0
+# A question whose words equal an entry's phrasing this closely belongs to that entry, even if it is a name.
+CLAIMED = 92.0
+
+AskStatus = Literal["answer", "suggest", "decline"]
+ActorStatus = Literal["found", "suggest", "not_found"]
+
+_WHO_PREFIXES = tuple(
+    tuple(p.split())
+    for p in (
+        "who is",
+        "who was",
+        "who are",
+        "who were",
+        "whos",
+        "who",
+        "what is",
+        "what was",
+        "what are",
+        "whats",
+        "tell me about",
+        "tell me who is",
+        "info on",
+        "information on",
+        "information about",
+        "do you know",
+        "do you know who is",
+    )
+)
+_ARTICLES = frozenset({"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "professor"})
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    label: str
+    score: float
+
+
+@dataclass(frozen=True)
+class AskResult:
+    question: str
+    status: AskStatus
+    score: float
+    entry: Entry | None = None
+    actor: Actor | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+    reason: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.status == "answer"
+
+    @property
+    def id(self) -> str | None:
+        if self.entry is not None:
+            return self.entry.id
+        if self.actor is not None:
+            return f"actor:{self.actor.id}"
+        return None
+
+
+@dataclass(frozen=True)
+class ActorResult:
+    query: str
+    status: ActorStatus
+    score: float
+    actor: Actor | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return self.status == "found"
+
+
+def clean(text: str) -> str:
+    """Drop control and format characters (zero-width, direction marks) and collapse white space."""
+    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(kept.split())
+
+
+class Matcher:
+    """Everything the matcher needs is computed here once; the query methods only read it."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._normalise = kb.normaliser()
+        self._entries: list[Entry] = list(kb.entries.values())
+        self._actors: list[Actor] = list(kb.actors.values())
+        self._build_choices()
+        self._build_index()
+        self._build_actor_names()
+
+    # ------------------------------------------------------------------------------------------ building
+
+    def _build_choices(self) -> None:
+        choices: list[str] = []
+        starts: list[int] = []
+        folded: list[str] = []
+        owners: list[int] = []
+        for index, entry in enumerate(self._entries):
+            starts.append(len(choices))
+            for phrasing in (entry.question, *entry.phrasings):
+                choices.append(self._normalise(phrasing))
+                folded.append(ascii_fold(phrasing))
+                owners.append(index)
+        self._choices = choices
+        self._starts = np.array([*starts, len(choices)], dtype=np.int64)
+        self._folded_choices = folded
+        self._folded_owners = np.array(owners, dtype=np.int64)
+        self._folded_starts = self._starts
+
+    def _build_index(self) -> None:
+        primary: list[set[str]] = []
+        secondary: list[set[str]] = []
+        for index, entry in enumerate(self._entries):
+            words = set()
+            for choice in self._choices[self._starts[index] : self._starts[index + 1]]:
+                words.update(choice.split())
+            primary.append(words)
+            secondary.append(set(self._normalise.content_words(entry.answer)) - words)
+        df: dict[str, int] = {}
+        for words in (*primary, *secondary):
+            for word in words:
+                df[word] = df.get(word, 0) + 1
+        count = max(len(self._entries), 1)
+        self._idf = {word: math.log(1.0 + count / n) for word, n in df.items()}
+        self._unknown_idf = math.log(1.0 + count) * UNKNOWN_WORD_WEIGHT
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for index, (prim, sec) in enumerate(zip(primary, secondary, strict=True)):
+            for word, weight in [(w, 1.0) for w in prim] + [(w, ANSWER_WORD_WEIGHT) for w in sec]:
+                ids, weights = postings.setdefault(word, ([], []))
+                ids.append(index)
+                weights.append(weight * self._idf[word])
+        self._postings = {
+            word: (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+            for word, (ids, weights) in postings.items()
+        }
+        vocabulary = set(self._postings)
+        for actor in self._actors:
+            for name in (actor.name, *actor.aliases):
+                vocabulary.update(ascii_fold(name).split())
+        self._vocabulary = sorted(vocabulary)
+        self._known = frozenset(self._vocabulary)
+
+    def _build_actor_names(self) -> None:
+        names: list[str] = []
+        owners: list[int] = []
+        weights: list[float] = []
+        for index, actor in enumerate(self._actors):
+            for name, weight in (
+                [(actor.name, 1.0)] + [(a, 1.0) for a in actor.aliases] + [(actor.role, 0.88)]
+            ):
+                folded = " ".join(w for w in ascii_fold(name).split() if w not in _ARTICLES)
+                if folded:
+                    names.append(folded)
+                    owners.append(index)
+                    weights.append(weight)
+        self._actor_names = names
+        self._actor_owners = np.array(owners, dtype=np.int64)
+        self._actor_weights = np.array(weights, dtype=np.float64)
+
+    # ----------------------------------------------------------------------------------------- questions
+
+    def ask(self, question: str) -> AskResult:
+        """Answer, suggest or decline. Never raises for any text."""
+        text = clean(question)
+        if not text:
+            return AskResult(question, "decline", 0.0, reason="empty")
+        if len(text) > MAX_QUERY_CHARS:
+            return AskResult(question, "decline", 0.0, reason="too_long")
+        folded = ascii_fold(text)
+        if not folded:
+            return AskResult(question, "decline", 0.0, reason="unreadable")
+        words = self._correct(self._normalise.content_words(text))
+        scores, claimed = self._score_entries(words)
+        actor = self._actor_in_question(folded)
+        if actor is not None and claimed < CLAIMED:
+            return AskResult(question, "answer", actor.score, actor=actor.actor)
+        return self._decide(question, scores)
+
+    def _decide(self, question: str, scores: np.ndarray) -> AskResult:
+        if not len(scores) or float(scores.max()) <= 0.0:
+            return AskResult(question, "decline", 0.0, reason="off_topic")
+        order = _ranked(scores)
+        best = float(scores[order[0]])
+        runner_up = float(scores[order[1]]) if len(order) > 1 else 0.0
+        if best >= ANSWER_CUTOFF and best - runner_up >= MARGIN:
+            return AskResult(question, "answer", round(best, 1), entry=self._entries[order[0]])
+        if best >= SUGGEST_CUTOFF:
+            close = [i for i in order[:3] if scores[i] >= max(SUGGEST_CUTOFF, best - 15.0)]
+            return AskResult(
+                question, "suggest", round(best, 1), suggestions=self._entry_suggestions(close, scores)
+            )
+        close = [i for i in order[:3] if scores[i] >= CLOSE_CUTOFF]
+        return AskResult(
+            question,
+            "decline",
+            round(best, 1),
+            suggestions=self._entry_suggestions(close, scores),
+            reason="off_topic",
+        )
+
+    def _entry_suggestions(self, indexes: Sequence[int], scores: np.ndarray) -> tuple[Suggestion, ...]:
+        return tuple(
+            Suggestion(self._entries[i].id, self._entries[i].question, round(float(scores[i]), 1))
+            for i in indexes
+        )
+
+    def _correct(self, words: list[str]) -> list[str]:
+        """Replace each unknown word of four letters or more by the closest known word, when one is close."""
+        out = []
+        for word in words:
+            if word in self._known or len(word) < 4 or word.isdigit():
+                out.append(word)
+                continue
+            hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+            out.append(hit[0] if hit else word)
+        return list(dict.fromkeys(out))
+
+    def _score_entries(self, words: list[str]) -> tuple[np.ndarray, float]:
+        """Blended score per entry (0–100), and how closely the best phrasing equals the question."""
+        count = len(self._entries)
+        scores = np.zeros(count, dtype=np.float64)
+        if not words or not count:
+            return scores, 0.0
+        total = sum(self._idf.get(w, self._unknown_idf) for w in words)
+        coverage = np.zeros(count, dtype=np.float64)
+        for word in words:
+            posting = self._postings.get(word)
+            if posting is not None:
+                np.add.at(coverage, posting[0], posting[1])
+        coverage /= total
+        if not coverage.any():
+            return scores, 0.0
+        candidates = _top(coverage, CANDIDATES)
+        query = " ".join(words)
+        subset: list[str] = []
+        bounds = [0]
+        for index in candidates:
+            subset.extend(self._choices[self._starts[index] : self._starts[index + 1]])
+            bounds.append(len(subset))
+        token_set = process.cdist([query], subset, scorer=fuzz.token_set_ratio, workers=1)[0]
+        token_sort = process.cdist([query], subset, scorer=fuzz.token_sort_ratio, workers=1)[0]
+        similarity = np.maximum.reduceat((token_set + token_sort) / 2.0, bounds[:-1])
+        claimed = float(token_sort.max())
+        scores[candidates] = (1.0 - COVERAGE_WEIGHT) * similarity + COVERAGE_WEIGHT * 100.0 * coverage[
+            candidates
+        ]
+        return scores, claimed
+
+    # -------------------------------------------------------------------------------------------- actors
+
+    def _actor_in_question(self, folded: str) -> ActorResult | None:
+        """A question that is only a name, or "who is NAME", is about that actor."""
+        words = folded.split()
+        for prefix in sorted(_WHO_PREFIXES, key=len, reverse=True):
+            if tuple(words[: len(prefix)]) == prefix:
+                words = words[len(prefix) :]
+                break
+        words = [w for w in words if w not in _ARTICLES]
+        if not words or len(words) > 6:
+            return None
+        result = self._score_actors(" ".join(words))
+        return result if result.found else None
+
+    def actor(self, name: str) -> ActorResult:
+        """Look an actor up by name, alias or role; suggest the closest names when unsure."""
+        text = clean(name)
+        folded = " ".join(w for w in ascii_fold(text).split() if w not in _ARTICLES)
+        if not folded or len(text) > MAX_QUERY_CHARS:
+            return ActorResult(name, "not_found", 0.0)
+        result = self._score_actors(folded)
+        return ActorResult(name, result.status, result.score, result.actor, result.suggestions)
+
+    def _score_actors(self, folded: str) -> ActorResult:
+        if not self._actor_names:
+            return ActorResult(folded, "not_found", 0.0)
+        ratio = process.cdist([folded], self._actor_names, scorer=fuzz.ratio, workers=1)[0]
+        token = process.cdist([folded], self._actor_names, scorer=fuzz.token_set_ratio, workers=1)[0]
+        # A part of a name ("mitter", "wang") counts, a little below the whole name.
+        per_name = np.maximum(ratio, token * 0.95) * self._actor_weights
+        best = np.zeros(len(self._actors), dtype=np.float64)
+        np.maximum.at(best, self._actor_owners, per_name)
+        order = _ranked(best)
+        top = float(best[order[0]])
+        runner_up = float(best[order[1]]) if len(order) > 1 else 0.0
+        suggestions = tuple(
+            Suggestion(f"actor:{self._actors[i].id}", self._actors[i].name, round(float(best[i]), 1))
+            for i in order[:5]
+            if best[i] >= ACTOR_SUGGEST and best[i] >= top - 20.0
+        )
+        if top >= ACTOR_FOUND and top - runner_up >= ACTOR_MARGIN:
+            return ActorResult(folded, "found", round(top, 1), self._actors[order[0]])
+        if suggestions:
+            return ActorResult(folded, "suggest", round(top, 1), suggestions=suggestions)
+        return ActorResult(folded, "not_found", round(top, 1))
+
+    # -------------------------------------------------------------------------------------- autocomplete
+
+    def complete(self, text: str, limit: int = 25) -> tuple[Suggestion, ...]:
+        """FAQ questions for autocomplete, best first; with no text, the questions in knowledge-base order."""
+        limit = max(0, min(limit, 25))
+        folded = ascii_fold(clean(text)[:MAX_QUERY_CHARS])
+        if not folded:
+            return tuple(Suggestion(e.id, e.question, 0.0) for e in self._entries[:limit])
+        scores = process.cdist([folded], self._folded_choices, scorer=fuzz.WRatio, workers=1)[0]
+        per_entry = np.maximum.reduceat(scores, self._folded_starts[:-1])
+        order = [i for i in _ranked(per_entry) if per_entry[i] >= 50.0][:limit]
+        return tuple(
+            Suggestion(self._entries[i].id, self._entries[i].question, round(float(per_entry[i]), 1))
+            for i in order
+        )
+
+    def complete_actor(self, text: str, limit: int = 25) -> tuple[Suggestion, ...]:
+        """Actor names for autocomplete, matched on names and aliases; with no text, all names A–Z."""
+        limit = max(0, min(limit, 25))
+        folded = ascii_fold(clean(text)[:MAX_QUERY_CHARS])
+        if not folded:
+            ordered = sorted(self._actors, key=lambda a: ascii_fold(a.name))
+            return tuple(Suggestion(f"actor:{a.id}", a.name, 0.0) for a in ordered[:limit])
+        scores = (
+            process.cdist([folded], self._actor_names, scorer=fuzz.WRatio, workers=1)[0] * self._actor_weights
+        )
+        best = np.zeros(len(self._actors), dtype=np.float64)
+        np.maximum.at(best, self._actor_owners, scores)
+        order = [i for i in _ranked(best) if best[i] >= 50.0][:limit]
+        return tuple(
+            Suggestion(f"actor:{self._actors[i].id}", self._actors[i].name, round(float(best[i]), 1))
+            for i in order
+        )
+
+
+def _ranked(scores: np.ndarray) -> list[int]:
+    """Indexes by score, best first; ties keep knowledge-base order, so results are deterministic."""
+    return [int(i) for i in np.lexsort((np.arange(len(scores)), -scores))]
+
+
+def _top(values: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the k largest positive values, in index order."""
+    positive = np.flatnonzero(values > 0)
+    if len(positive) <= k:
+        return positive
+    chosen = positive[np.argpartition(-values[positive], k - 1)[:k]]
+    return np.sort(chosen)
