@@ -1,0 +1,119 @@
+"""The Discord layer: the only package that imports discord. `run` connects and blocks until shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Coroutine
+from typing import Any
+
+import aiohttp
+import discord
+
+from kzbot.bot.client import KzBot
+from kzbot.config import Settings
+from kzbot.errors import EX_CONFIG, KzbotError
+from kzbot.matcher import Matcher
+
+__all__ = ["KzBot", "run"]
+
+_log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE = 8.0
+
+
+def run(settings: Settings, matcher: Matcher) -> int:
+    """Connect to Discord and serve until SIGTERM or SIGINT; SIGHUP reloads the knowledge base.
+
+    Returns the exit status: 0 after a clean shutdown, 78 when Discord refuses the token or a required
+    intent, 1 when Discord cannot be reached.
+    """
+    from kzbot.logs import setup_logging
+
+    setup_logging(settings)
+    try:
+        return asyncio.run(_serve(settings, matcher))
+    except KeyboardInterrupt:
+        return 0
+    except KzbotError as exc:
+        _fail(str(exc))
+        return exc.exit_code
+
+
+async def _serve(settings: Settings, matcher: Matcher) -> int:
+    loop = asyncio.get_running_loop()
+    bot = KzBot(settings, matcher)
+    main = asyncio.current_task()
+    background: set[asyncio.Task[Any]] = set()
+    stopping = False
+
+    def spawn(coro: Coroutine[Any, Any, Any]) -> None:
+        task = loop.create_task(coro)
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    async def shut_down(name: str) -> None:
+        _log.info("%s received: closing the connection to Discord", name)
+        try:
+            await asyncio.wait_for(bot.close(), SHUTDOWN_GRACE)
+        except TimeoutError:
+            _log.warning("Discord did not close within %.0f s; stopping anyway", SHUTDOWN_GRACE)
+            if main is not None:
+                main.cancel()
+
+    def on_stop(sig: signal.Signals) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            spawn(shut_down(sig.name))
+
+    async def reload() -> None:
+        _log.info("SIGHUP received: reloading the knowledge base")
+        await bot.reload_knowledge()
+
+    handled = [signal.SIGTERM, signal.SIGINT]
+    for sig in handled:
+        loop.add_signal_handler(sig, on_stop, sig)
+    if hasattr(signal, "SIGHUP"):
+        handled.append(signal.SIGHUP)
+        loop.add_signal_handler(signal.SIGHUP, lambda: spawn(reload()))
+
+    health = None
+    try:
+        if settings.health_port is not None:
+            from kzbot.health import start_health_server
+
+            health = await start_health_server(settings.health_host, settings.health_port, bot.health_status)
+        async with bot:
+            await bot.start(settings.token or "")
+    except discord.LoginFailure as exc:
+        _fail(f"Discord refused the bot token in DISCORD_TOKEN ({exc}); copy it again from the Developer Portal")
+        return EX_CONFIG
+    except discord.PrivilegedIntentsRequired:
+        _fail(
+            "KZBOT_ANSWER_CHANNELS needs the Message Content intent: enable it for the bot in the Developer "
+            "Portal, or unset KZBOT_ANSWER_CHANNELS"
+        )
+        return EX_CONFIG
+    except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
+        _fail(f"cannot reach Discord: {exc}")
+        return 1
+    except asyncio.CancelledError:
+        if not stopping:
+            raise
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+        if health is not None:
+            await health.cleanup()
+        for task in background:
+            task.cancel()
+    _log.info("stopped")
+    return 0
+
+
+def _fail(message: str) -> None:
+    _log.error(message)
+    print(f"kzbot: {message}", file=sys.stderr)

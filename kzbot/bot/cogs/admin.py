@@ -1,0 +1,44 @@
+"""/kzadmin: maintenance for server managers and the bot's owner."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from kzbot.bot.tree import CheckMessage
+from kzbot.bot.ui import card_kwargs
+
+if TYPE_CHECKING:
+    from kzbot.bot.client import KzBot
+
+
+async def owner_or_manager(interaction: discord.Interaction) -> bool:
+    """The application's owner, or anyone with Manage Server where the command is used."""
+    if interaction.permissions.manage_guild:
+        return True
+    if await interaction.client.is_owner(interaction.user):  # type: ignore[attr-defined]
+        return True
+    raise CheckMessage("Only the bot's owner or someone with Manage Server can do that.")
+
+
+class AdminCog(commands.Cog):
+    kzadmin = app_commands.Group(
+        name="kzadmin",
+        description="kzbot maintenance",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: KzBot) -> None:
+        self.bot = bot
+
+    @kzadmin.command(name="reload")
+    @app_commands.check(owner_or_manager)
+    async def reload(self, interaction: discord.Interaction) -> None:
+        """Load the knowledge files again; if they have problems, keep the current knowledge."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await self.bot.reload_knowledge()
+        await interaction.followup.send(**card_kwargs(card), ephemeral=True)

@@ -1,0 +1,123 @@
+"""Cards to embeds and buttons, the one button class behind every "kz:" custom id, and sending helpers."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from kzbot import render
+
+if TYPE_CHECKING:
+    from kzbot.bot.client import KzBot
+
+_log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+_STYLES = {
+    "primary": discord.ButtonStyle.primary,
+    "secondary": discord.ButtonStyle.secondary,
+    "success": discord.ButtonStyle.success,
+    "danger": discord.ButtonStyle.danger,
+}
+_ALREADY_ACKNOWLEDGED = 40060
+
+
+def card_to_embed(card: render.Card) -> discord.Embed:
+    embed = discord.Embed(title=card.title, description=card.description or None, colour=card.colour, url=card.url)
+    for field in card.fields:
+        embed.add_field(name=field.name, value=field.value, inline=field.inline)
+    if card.footer:
+        embed.set_footer(text=card.footer)
+    return embed
+
+
+def card_to_view(card: render.Card) -> discord.ui.View | None:
+    """A view that never times out: every button is a KzButton, so it keeps working after a restart."""
+    if not card.buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in card.buttons:
+        view.add_item(KzButton(button))
+    return view
+
+
+def card_kwargs(card: render.Card) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"embed": card_to_embed(card), "allowed_mentions": NO_MENTIONS}
+    view = card_to_view(card)
+    if view is not None:
+        kwargs["view"] = view
+    return kwargs
+
+
+async def send_card(interaction: discord.Interaction, card: render.Card, *, ephemeral: bool = False) -> None:
+    """Reply to an interaction with a Card; ephemeral when asked or when the Card is a decline or error.
+
+    If the interaction was already answered (or deferred), the Card goes out as a follow-up instead.
+    """
+    kwargs = card_kwargs(card)
+    kwargs["ephemeral"] = ephemeral or card.ephemeral
+    if not interaction.response.is_done():
+        try:
+            await interaction.response.send_message(**kwargs)
+            return
+        except discord.InteractionResponded:
+            pass
+        except discord.HTTPException as exc:
+            if exc.code != _ALREADY_ACKNOWLEDGED:
+                raise
+    await interaction.followup.send(**kwargs)
+
+
+async def edit_card(interaction: discord.Interaction, card: render.Card) -> None:
+    """Replace the message a button sits on (FAQ paging); a Card meant to be private is sent as a new one."""
+    if card.ephemeral or interaction.message is None or interaction.response.is_done():
+        await send_card(interaction, card, ephemeral=True)
+        return
+    kwargs = card_kwargs(card)
+    kwargs.setdefault("view", None)
+    await interaction.response.edit_message(**kwargs)
+
+
+async def reply_card(message: discord.Message, card: render.Card, **extra: Any) -> discord.Message:
+    """Answer a channel message as a reply that pings nobody, not even its author."""
+    return await message.reply(**card_kwargs(card), mention_author=False, **extra)
+
+
+class KzButton(discord.ui.DynamicItem[discord.ui.Button], template=render.ACTION_PATTERN):
+    """Every button kzbot sends. The custom id alone says what to show, so no state is kept per message."""
+
+    def __init__(self, button: render.Button) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=button.label,
+                custom_id=button.custom_id,
+                style=_STYLES.get(button.style, discord.ButtonStyle.secondary),
+                row=button.row,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> KzButton:
+        label = getattr(item, "label", None) or "…"
+        return cls(render.Button(label=label, custom_id=match.string, row=getattr(item, "row", None)))
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        bot: KzBot = interaction.client  # type: ignore[assignment]
+        return bot.first_delivery(interaction)
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        bot: KzBot = interaction.client  # type: ignore[assignment]
+        custom_id = self.item.custom_id or ""
+        try:
+            card = render.action_card(bot.matcher, custom_id)
+            if custom_id.startswith("kz:faq:"):
+                await edit_card(interaction, card)
+            else:
+                await send_card(interaction, card, ephemeral=bot.settings.ephemeral)
+        except Exception as exc:
+            await bot.report_failure(interaction, exc, f"button {custom_id!r}")
