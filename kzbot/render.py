@@ -576,7 +576,7 @@ def markdown_to_text(text: str) -> str:
     """Discord markdown as plain text: bold and italics dropped, escapes undone, zero-width spaces gone."""
     text = _BOLD.sub(r"\1", text)
     text = _ITALIC.sub(r"\1", text)
-    text = text.replace("`", "")
+    text = re.sub(r"(?<!\\)`", "", text)
     text = _UNESCAPE.sub(r"\1", text)
     return text.replace("\u200b", "")
 

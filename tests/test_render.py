@@ -1,0 +1,389 @@
+"""What a user sees: cards for answers, suggestions, declines, actors and browsing, within Discord's limits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kzbot import knowledge, render
+from kzbot.config import Settings
+from kzbot.matcher import Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    defaults = Settings()
+    return Matcher(knowledge.load(defaults.knowledge_dir, defaults.seeds_dir))
+
+
+def assert_within_limits(card: render.Card) -> None:
+    assert 0 < len(card.title) <= 256
+    assert len(card.description) <= 4096
+    assert len(card.footer) <= 2048
+    assert len(card.fields) <= 25
+    for f in card.fields:
+        assert 0 < len(f.name) <= 256
+        assert 0 < len(f.value) <= 1024
+    assert card.total_length <= 6000
+    ids = [b.custom_id for b in card.buttons]
+    assert len(ids) == len(set(ids)), "Discord refuses repeated custom ids in one message"
+    assert all(0 < len(i) <= 100 for i in ids)
+    assert all(0 < len(b.label) <= 80 for b in card.buttons)
+    rows = card.rows()
+    assert len(rows) <= 5
+    assert all(len(row) <= 5 for row in rows)
+    assert all(b.row is not None and 0 <= b.row <= 4 for b in card.buttons)
+
+
+def every_card(m: Matcher) -> list[render.Card]:
+    kb = m.kb
+    cards = [render.entry_card(kb, e, 90.0) for e in kb.entries.values()]
+    cards += [render.actor_card(kb, a, 90.0) for a in kb.actors.values()]
+    cards += [render.faq_card(kb, t, p) for t in kb.topics for p in range(4)]
+    cards += [render.faq_card(kb), render.sources_card(kb), render.timeline_card(kb), render.help_card(kb)]
+    return cards
+
+
+def test_every_card_from_the_shipped_knowledge_fits_discord(matcher: Matcher) -> None:
+    cards = every_card(matcher)
+    assert len(cards) > 100
+    for card in cards:
+        assert_within_limits(card)
+
+
+def test_every_button_on_every_card_opens_something(matcher: Matcher) -> None:
+    ids = {b.custom_id for card in every_card(matcher) for b in card.buttons}
+    assert {i.split(":")[1] for i in ids} == {"ask", "actor", "faq"}
+    for custom_id in ids:
+        card = render.action_card(matcher, custom_id)
+        assert not card.ephemeral, f"{custom_id} leads to a notice: {card.description}"
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "source", "quote_start"),
+    [
+        (
+            "Why didn't China send troops to Kazakhstan?",
+            "Why didn't China send troops to Kazakhstan?",
+            "AP",
+            "“China verbally supported",
+        ),
+        ("why didnt china send soldiers", "Why didn't China send troops to Kazakhstan?", "AP", "“"),
+        ("what is the csto", "What is the CSTO?", "The Wall Street Journal", "“"),
+        (
+            "did china back the csto deployment",
+            "Did China support the Russian-led CSTO deployment in Kazakhstan?",
+            "China supports deployment of Russian-led troops in Kazakhstan",
+            "“But China is backing",
+        ),
+    ],
+)
+def test_an_answer_shows_the_question_the_answer_and_its_quoted_sources(
+    matcher: Matcher, question: str, title: str, source: str, quote_start: str
+) -> None:
+    result = matcher.ask(question)
+    card = render.ask_card(matcher.kb, result)
+    assert card.title == title
+    assert card.description == result.entry.answer
+    sources = [f.value for f in card.fields if f.name == "Source"]
+    assert any(v.startswith(source + "\n") and quote_start in v and v.endswith("”") for v in sources), sources
+    assert card.footer == f"Confidence {round(result.score)} % · kzbot knowledge v{matcher.kb.version}"
+    assert not card.ephemeral
+
+
+def test_an_answer_offers_related_questions_and_the_people_it_names(matcher: Matcher) -> None:
+    kb = matcher.kb
+    entry = kb.entries["why-no-troops"]
+    card = render.entry_card(kb, entry)
+    related = [b for b in card.buttons if b.custom_id.startswith("kz:ask:")]
+    people = [b for b in card.buttons if b.custom_id.startswith("kz:actor:")]
+    assert [b.custom_id for b in related] == [f"kz:ask:{r}" for r in entry.related[:5]]
+    assert related[0].label == kb.entries[entry.related[0]].question
+    assert "Rana Mitter" in [b.label for b in people]
+    assert people[0].row == 1, "people go on their own row below the related questions"
+    assert card.footer == f"kzbot knowledge v{kb.version}", "no confidence when opened from a button"
+
+
+def test_who_is_answers_with_the_actor_profile(matcher: Matcher) -> None:
+    card = render.ask_card(matcher.kb, matcher.ask("who is tokaev"))
+    assert card.title == "Kassym-Jomart Tokayev"
+    assert ("Role", "President of Kazakhstan") in [(f.name, f.value) for f in card.fields]
+
+
+@pytest.mark.parametrize("question", ["china russia", "protests", "what did china say"])
+def test_an_unclear_question_offers_at_most_three_choices(matcher: Matcher, question: str) -> None:
+    result = matcher.ask(question)
+    assert result.status == "suggest"
+    card = render.ask_card(matcher.kb, result)
+    assert card.title == "Did you mean…"
+    assert 1 <= len(card.buttons) <= 3
+    assert [b.label for b in card.buttons] == [s.label for s in result.suggestions[:3]]
+    assert all(b.custom_id.startswith(("kz:ask:", "kz:actor:")) for b in card.buttons)
+    for button in card.buttons:
+        assert f"• {button.label}" in card.description
+    assert render.action_card(matcher, card.buttons[0].custom_id).title == card.buttons[0].label
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "said"),
+    [
+        ("what's the weather in Paris tomorrow", "I can't answer that one", "“what's the weather in Paris"),
+        ("", "Ask me something", "Ask me a question"),
+        ("   ", "Ask me something", "Ask me a question"),
+    ],
+)
+def test_a_decline_is_private_friendly_and_points_to_the_faq(
+    matcher: Matcher, question: str, title: str, said: str
+) -> None:
+    result = matcher.ask(question)
+    assert result.status == "decline"
+    card = render.ask_card(matcher.kb, result)
+    assert card.ephemeral
+    assert card.title == title
+    assert said in card.description
+    assert "/faq" in card.description
+    assert "Troops and intervention" in card.description, "it says what the bot does know about"
+    assert [b.custom_id for b in card.buttons] == ["kz:faq::0"]
+
+
+def test_an_echoed_question_cannot_ping_or_format(matcher: Matcher) -> None:
+    question = "@everyone @HERE <@123> <@!45> <@&678> <#9> **bold** __u__ `code` [x](http://e.x) recipe"
+    card = render.decline_card(matcher.kb, question)
+    text = card.description
+    for ping in ("@everyone", "@HERE", "<@123>", "<@!45>", "<@&678>", "<#9>"):
+        assert ping not in text
+    assert "@\u200beveryone" in text and "<\u200b@123>" in text
+    assert "\\*\\*bold\\*\\*" in text and "\\_\\_u\\_\\_" in text and "\\`code\\`" in text
+    assert "\\[x\\](http://e.x)" in text
+    plain = render.card_to_text(card)
+    assert "**bold** __u__ `code` [x](http://e.x)" in plain
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("*a* _b_ ~~c~~ |d| `e`", "\\*a\\* \\_b\\_ \\~\\~c\\~\\~ \\|d\\| \\`e\\`"),
+        ("# heading", "\\# heading"),
+        ("> quote", "\\> quote"),
+        ("- item", "\\- item"),
+        ("1. item", "\\1. item"),
+        ("back\\slash", "back\\\\slash"),
+        ("plain words, 5 > 3", "plain words, 5 > 3"),
+    ],
+)
+def test_escape_markdown(raw: str, escaped: str) -> None:
+    assert render.escape_markdown(raw) == escaped
+    assert render.markdown_to_text(escaped) == raw
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "field", "value"),
+    [
+        ("Tileuberdi", "Mukhtar Tileuberdi", "Role", "Foreign Minister of Kazakhstan"),
+        ("tleuberdi", "Mukhtar Tileuberdi", "Also written as", "Tleuberdi"),
+        ("tokaev", "Kassym-Jomart Tokayev", "Role", "President of Kazakhstan"),
+        ("Victor Oban", "Viktor Orbán", "Role", ""),
+    ],
+)
+def test_actor_profile(matcher: Matcher, name: str, title: str, field: str, value: str) -> None:
+    card = render.actor_result_card(matcher.kb, matcher.actor(name))
+    assert card.title == title
+    assert not card.ephemeral
+    fields = {f.name: f.value for f in card.fields}
+    assert value in fields[field]
+    actor = next(a for a in matcher.kb.actors.values() if a.name == title)
+    assert card.description == actor.profile
+    assert [b.custom_id for b in card.buttons] == [f"kz:ask:{e}" for e in actor.mentioned_in[:5]]
+    if actor.quote is not None:
+        assert fields["Key quote"].startswith("“") and "—" in fields["Key quote"]
+
+
+def test_an_ambiguous_actor_name_offers_choices(matcher: Matcher) -> None:
+    card = render.actor_result_card(matcher.kb, matcher.actor("wang"))
+    assert card.title == "Did you mean…"
+    assert {b.label for b in card.buttons} == {"Wang Yi", "Wang Wenbin"}
+    assert all(b.custom_id.startswith("kz:actor:") for b in card.buttons)
+
+
+def test_an_unknown_actor_is_a_private_not_found(matcher: Matcher) -> None:
+    card = render.actor_result_card(matcher.kb, matcher.actor("zzz"))
+    assert card.ephemeral
+    assert card.title == "No one by that name"
+    assert "“zzz”" in card.description and "/actor" in card.description
+
+
+def test_faq_index_lists_every_topic_with_a_button(matcher: Matcher) -> None:
+    kb = matcher.kb
+    card = render.faq_card(kb)
+    assert card.title == "FAQ topics"
+    assert [b.custom_id for b in card.buttons] == [f"kz:faq:{t}:0" for t in kb.topics]
+    for topic in kb.topics.values():
+        assert f"**{topic.title}** — {len(topic.entries)} questions" in card.description
+
+
+def test_faq_pages_walk_through_a_topic(matcher: Matcher) -> None:
+    kb = matcher.kb
+    topic = kb.topics["troops"]
+    pages = -(-len(topic.entries) // render.FAQ_PAGE_SIZE)
+    assert pages >= 2
+    seen: list[str] = []
+    for page in range(pages):
+        card = render.faq_card(kb, "troops", page)
+        assert card.title == "FAQ · Troops and intervention"
+        assert card.footer.startswith(f"Page {page + 1} of {pages} · {len(topic.entries)} questions")
+        labels = [b.label for b in card.buttons]
+        assert ("◀ Previous" in labels) == (page > 0)
+        assert ("Next ▶" in labels) == (page < pages - 1)
+        assert "All topics" in labels
+        nav = [b for b in card.buttons if not b.custom_id.startswith("kz:ask:")]
+        assert all(b.row == 1 for b in nav), "paging buttons sit on their own row"
+        seen += [b.custom_id.removeprefix("kz:ask:") for b in card.buttons if b.custom_id.startswith("kz:ask:")]
+        if page < pages - 1:
+            next_id = next(b.custom_id for b in card.buttons if b.label == "Next ▶")
+            assert render.action_card(matcher, next_id) == render.faq_card(kb, "troops", page + 1)
+    assert seen == list(topic.entries), "every question of the topic appears once, in file order"
+
+
+def test_faq_page_out_of_range_shows_the_last_page(matcher: Matcher) -> None:
+    last = render.faq_card(matcher.kb, "troops", 999)
+    assert "Next ▶" not in [b.label for b in last.buttons]
+    assert render.faq_card(matcher.kb, "troops", -3) == render.faq_card(matcher.kb, "troops", 0)
+
+
+def test_faq_unknown_topic_is_private_and_lists_the_real_ones(matcher: Matcher) -> None:
+    card = render.faq_card(matcher.kb, "@everyone cooking")
+    assert card.ephemeral
+    assert card.title == "No such topic"
+    assert "@everyone" not in card.description
+    assert len(card.buttons) == len(matcher.kb.topics)
+
+
+def test_sources_list_names_each_article_and_its_seed(matcher: Matcher) -> None:
+    kb = matcher.kb
+    card = render.sources_card(kb)
+    assert [f.name for f in card.fields] == [s.label for s in kb.sources.values()]
+    wsj = next(f.value for f in card.fields if f.name == "The Wall Street Journal")
+    assert "*Kazakhstan crisis shows Russia still trumps Chinese power in Central Asia*" in wsj
+    assert "`seeds/003_d0383da0fdf67dc1.txt`" in wsj
+
+
+def test_timeline_is_in_date_order_with_sources(matcher: Matcher) -> None:
+    kb = matcher.kb
+    card = render.timeline_card(kb)
+    lines = card.description.splitlines()
+    assert len(lines) == len(kb.events)
+    dates = [line.split("**")[1] for line in lines]
+    assert dates == sorted(dates)
+    assert any(line.startswith("**2022-01-02** — ") for line in lines)
+
+
+def test_help_names_every_command(matcher: Matcher) -> None:
+    names = [f.name for f in render.help_card(matcher.kb).fields]
+    for command in ("/ask", "/actor", "/faq", "/sources", "/timeline", "Ask kzbot", "@kzbot"):
+        assert any(n.startswith(command) for n in names), command
+
+
+@pytest.mark.parametrize(
+    "custom_id", ["kz:ask:no-such-entry", "kz:actor:nobody", "kz:nonsense", "kz:faq:troops:x", "other"]
+)
+def test_a_stale_button_gets_a_private_notice(matcher: Matcher, custom_id: str) -> None:
+    card = render.action_card(matcher, custom_id)
+    assert card.ephemeral
+    assert "/faq" in card.description or "/actor" in card.description
+
+
+def test_cooldown_and_too_long_messages() -> None:
+    assert "Try again in 3 s." in render.cooldown_card(2.2).description
+    assert "Try again in 1 s." in render.cooldown_card(0.01).description
+    card = render.too_long_card(412, 300)
+    assert card.ephemeral and "412 characters" in card.description and "at most 300" in card.description
+
+
+def test_a_failed_reload_lists_its_problems_within_limits() -> None:
+    problems = [f"knowledge/faq-x.yaml:{i}, entry 'e{i}', field 'answer': too long" for i in range(500)]
+    card = render.reload_card(None, problems, "abc123abc123")
+    assert card.ephemeral and card.title == "Reload failed"
+    assert "500 problem(s); still serving vabc123abc123" in card.description
+    assert card.description.endswith("…")
+    assert_within_limits(card)
+    assert render.reload_card("83 entries").title == "Knowledge reloaded"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=st.text(max_size=400),
+    description=st.text(max_size=7000),
+    fields=st.lists(st.tuples(st.text(max_size=300), st.text(max_size=1500)), max_size=40),
+    footer=st.text(max_size=2500),
+    buttons=st.lists(st.tuples(st.text(max_size=120), st.text(min_size=1, max_size=120)), max_size=40),
+)
+def test_any_card_is_cut_to_discords_limits(
+    title: str,
+    description: str,
+    fields: list[tuple[str, str]],
+    footer: str,
+    buttons: list[tuple[str, str]],
+) -> None:
+    card = render.Card(
+        title=title or "t",
+        description=description,
+        fields=tuple(render.Field(n, v) for n, v in fields),
+        footer=footer,
+        buttons=tuple(render.Button(label, custom_id) for label, custom_id in buttons),
+    )
+    if card.title:
+        assert_within_limits(card)
+
+
+def test_clip_marks_the_cut() -> None:
+    assert render.clip("a" * 10, 10) == "a" * 10
+    assert render.clip("a" * 11, 10) == "a" * 9 + "…"
+
+
+@pytest.mark.parametrize(
+    ("content", "question"),
+    [
+        ("<@42> why didn't china send troops?", "why didn't china send troops?"),
+        ("<@!42>, who is tokaev", "who is tokaev"),
+        ("what about <@42> the csto", "what about   the csto"),
+        ("<@43> hello", "<@43> hello"),
+    ],
+)
+def test_strip_mention(content: str, question: str) -> None:
+    assert render.strip_mention(content, 42) == question
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("why didn't china send troops", True),
+        ("China and the CSTO?", True),
+        ("Who is Tokayev", True),
+        ("lol", False),
+        ("?", False),
+        ("I think China stayed out of it.", False),
+        ("good morning everyone", False),
+    ],
+)
+def test_reads_as_question(text: str, expected: bool) -> None:
+    assert render.reads_as_question(text) is expected
+
+
+def test_card_to_text_numbers_the_buttons(matcher: Matcher) -> None:
+    text = render.card_to_text(render.ask_card(matcher.kb, matcher.ask("china russia")))
+    assert text.startswith("Did you mean…\n─")
+    assert "\n[1] How are relations between Russia and China?" in text
+    assert "**" not in text and "\\" not in text
+
+
+def test_the_core_never_imports_discord() -> None:
+    code = "import sys, kzbot.render, kzbot.console, kzbot.matcher; print('discord' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
