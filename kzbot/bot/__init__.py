@@ -60,8 +60,12 @@ async def _serve(settings: Settings, matcher: Matcher) -> int:
             await asyncio.wait_for(bot.close(), SHUTDOWN_GRACE)
         except TimeoutError:
             _log.warning("Discord did not close within %.0f s; stopping anyway", SHUTDOWN_GRACE)
-            if main is not None:
-                main.cancel()
+        except Exception:
+            _log.exception("closing the connection failed; stopping anyway")
+        else:
+            return
+        if main is not None:
+            main.cancel()
 
     def on_stop(sig: signal.Signals) -> None:
         nonlocal stopping
