@@ -39,7 +39,9 @@ COVERAGE_WEIGHT = 0.5
 ANSWER_WORD_WEIGHT = 0.5
 UNKNOWN_WORD_WEIGHT = 0.8
 CANDIDATES = 40
-TYPO_CUTOFF = 80.0
+# Words of five letters or more are corrected to the closest known word at least this alike.
+TYPO_CUTOFF = 82.0
+TYPO_MIN_LENGTH = 5
 ACTOR_FOUND = 85.0
 ACTOR_SUGGEST = 60.0
 ACTOR_MARGIN = 5.0
@@ -71,6 +73,12 @@ _WHO_PREFIXES = tuple(
         "do you know who is",
     )
 )
+_WHO_PREFIXES = tuple(sorted(_WHO_PREFIXES, key=len, reverse=True))
+_WHO_SUFFIXES = tuple(
+    tuple(p.split())
+    for p in ("who is that", "who is he", "who is she", "who is it", "who is this", "who", "whos that", "who that")
+)
+_WHO_SUFFIXES = tuple(sorted(_WHO_SUFFIXES, key=len, reverse=True))
 _ARTICLES = frozenset({"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "professor"})
 
 
@@ -151,6 +159,7 @@ class Matcher:
         self._choices = choices
         self._starts = np.array([*starts, len(choices)], dtype=np.int64)
         self._folded_choices = folded
+        self._claim_choices = [" ".join(w for w in f.split() if w not in _ARTICLES) for f in folded]
         self._folded_owners = np.array(owners, dtype=np.int64)
         self._folded_starts = self._starts
 
@@ -203,6 +212,14 @@ class Matcher:
         self._actor_names = names
         self._actor_owners = np.array(owners, dtype=np.int64)
         self._actor_weights = np.array(weights, dtype=np.float64)
+        # Which words each name has, to credit a part of a name ("mitter", "wang") and nothing else.
+        self._name_words = sorted({w for name in names for w in name.split()})
+        position = {w: i for i, w in enumerate(self._name_words)}
+        incidence = np.zeros((len(self._name_words), len(names)), dtype=np.float64)
+        for column, name in enumerate(names):
+            for word in name.split():
+                incidence[position[word], column] = 1.0
+        self._name_incidence = incidence
 
     # ----------------------------------------------------------------------------------------- questions
 
@@ -216,12 +233,17 @@ class Matcher:
         folded = ascii_fold(text)
         if not folded:
             return AskResult(question, "decline", 0.0, reason="unreadable")
-        words = self._correct(self._normalise.content_words(text))
-        scores, claimed = self._score_entries(words)
         actor = self._actor_in_question(folded)
-        if actor is not None and claimed < CLAIMED:
+        if actor is not None and not self._claimed(folded):
             return AskResult(question, "answer", actor.score, actor=actor.actor)
-        return self._decide(question, scores)
+        words = self._correct(self._normalise.content_words(text))
+        return self._decide(question, self._score_entries(words))
+
+    def _claimed(self, folded: str) -> bool:
+        """Whether an FAQ entry lists this very question as one of its phrasings (then it wins over a name)."""
+        plain = " ".join(w for w in folded.split() if w not in _ARTICLES)
+        hit = process.extractOne(plain, self._claim_choices, scorer=fuzz.ratio, score_cutoff=CLAIMED)
+        return hit is not None
 
     def _decide(self, question: str, scores: np.ndarray) -> AskResult:
         if not len(scores) or float(scores.max()) <= 0.0:
@@ -252,55 +274,63 @@ class Matcher:
         )
 
     def _correct(self, words: list[str]) -> list[str]:
-        """Replace each unknown word of four letters or more by the closest known word, when one is close."""
+        """Replace each unknown word of five letters or more by the closest known word, when one is close."""
         out = []
         for word in words:
-            if word in self._known or len(word) < 4 or word.isdigit():
+            if word in self._known or len(word) < TYPO_MIN_LENGTH or word.isdigit():
                 out.append(word)
                 continue
             hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
             out.append(hit[0] if hit else word)
         return list(dict.fromkeys(out))
 
-    def _score_entries(self, words: list[str]) -> tuple[np.ndarray, float]:
-        """Blended score per entry (0–100), and how closely the best phrasing equals the question."""
+    def _score_entries(self, words: list[str]) -> np.ndarray:
+        """Blended score per entry, 0–100."""
+        similarity, coverage = self._components(words)
+        return (1.0 - COVERAGE_WEIGHT) * similarity + COVERAGE_WEIGHT * 100.0 * coverage
+
+    def _components(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry: best phrasing similarity (0–100) and coverage (0–1); candidates only, zero elsewhere."""
         count = len(self._entries)
-        scores = np.zeros(count, dtype=np.float64)
-        if not words or not count:
-            return scores, 0.0
-        total = sum(self._idf.get(w, self._unknown_idf) for w in words)
+        similarity = np.zeros(count, dtype=np.float64)
         coverage = np.zeros(count, dtype=np.float64)
+        if not words or not count:
+            return similarity, coverage
+        total = sum(self._idf.get(w, self._unknown_idf) for w in words)
         for word in words:
             posting = self._postings.get(word)
             if posting is not None:
                 np.add.at(coverage, posting[0], posting[1])
         coverage /= total
-        if not coverage.any():
-            return scores, 0.0
         candidates = _top(coverage, CANDIDATES)
+        if not len(candidates):
+            return similarity, coverage
         query = " ".join(words)
         subset: list[str] = []
-        bounds = [0]
+        bounds = []
         for index in candidates:
-            subset.extend(self._choices[self._starts[index] : self._starts[index + 1]])
             bounds.append(len(subset))
+            subset.extend(self._choices[self._starts[index] : self._starts[index + 1]])
         token_set = process.cdist([query], subset, scorer=fuzz.token_set_ratio, workers=1)[0]
         token_sort = process.cdist([query], subset, scorer=fuzz.token_sort_ratio, workers=1)[0]
-        similarity = np.maximum.reduceat((token_set + token_sort) / 2.0, bounds[:-1])
-        claimed = float(token_sort.max())
-        scores[candidates] = (1.0 - COVERAGE_WEIGHT) * similarity + COVERAGE_WEIGHT * 100.0 * coverage[
-            candidates
-        ]
-        return scores, claimed
+        similarity[candidates] = np.maximum.reduceat((token_set + token_sort) / 2.0, bounds)
+        outside = np.ones(count, dtype=bool)
+        outside[candidates] = False
+        coverage[outside] = 0.0
+        return similarity, coverage
 
     # -------------------------------------------------------------------------------------------- actors
 
     def _actor_in_question(self, folded: str) -> ActorResult | None:
         """A question that is only a name, or "who is NAME", is about that actor."""
         words = folded.split()
-        for prefix in sorted(_WHO_PREFIXES, key=len, reverse=True):
+        for prefix in _WHO_PREFIXES:
             if tuple(words[: len(prefix)]) == prefix:
                 words = words[len(prefix) :]
+                break
+        for suffix in _WHO_SUFFIXES:
+            if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
+                words = words[: -len(suffix)]
                 break
         words = [w for w in words if w not in _ARTICLES]
         if not words or len(words) > 6:
@@ -321,9 +351,14 @@ class Matcher:
         if not self._actor_names:
             return ActorResult(folded, "not_found", 0.0)
         ratio = process.cdist([folded], self._actor_names, scorer=fuzz.ratio, workers=1)[0]
-        token = process.cdist([folded], self._actor_names, scorer=fuzz.token_set_ratio, workers=1)[0]
-        # A part of a name ("mitter", "wang") counts, a little below the whole name.
-        per_name = np.maximum(ratio, token * 0.95) * self._actor_weights
+        token_sort = process.cdist([folded], self._actor_names, scorer=fuzz.token_sort_ratio, workers=1)[0]
+        token_set = process.cdist([folded], self._actor_names, scorer=fuzz.token_set_ratio, workers=1)[0]
+        # A part of a name ("mitter", "wang yi") counts a little below the whole name, but only when every word
+        # of the query is (nearly) a word of that name: "csto troops" is not a part of "CSTO".
+        words = folded.split()
+        close = process.cdist(words, self._name_words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, workers=1) > 0
+        part_of_name = ((close.astype(np.float64) @ self._name_incidence) > 0).all(axis=0)
+        per_name = np.maximum(np.maximum(ratio, token_sort), token_set * 0.95 * part_of_name) * self._actor_weights
         best = np.zeros(len(self._actors), dtype=np.float64)
         np.maximum.at(best, self._actor_owners, per_name)
         order = _ranked(best)
@@ -334,7 +369,9 @@ class Matcher:
             for i in order[:5]
             if best[i] >= ACTOR_SUGGEST and best[i] >= top - 20.0
         )
-        if top >= ACTOR_FOUND and top - runner_up >= ACTOR_MARGIN:
+        # The whole name typed exactly beats a near miss ("ministry" against "minister"), however close.
+        clear = top - runner_up >= ACTOR_MARGIN or (top >= 100.0 and runner_up < 100.0)
+        if top >= ACTOR_FOUND and clear:
             return ActorResult(folded, "found", round(top, 1), self._actors[order[0]])
         if suggestions:
             return ActorResult(folded, "suggest", round(top, 1), suggestions=suggestions)

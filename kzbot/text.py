@@ -18,7 +18,7 @@ def fold_quote(text: str) -> str:
 
 def ascii_fold(text: str) -> str:
     """Lower-case, strip accents and drop everything but letters, digits and single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = stripped.replace("'", "")
     return " ".join(_WORD.findall(stripped))
@@ -60,10 +60,8 @@ class Normaliser:
         return out
 
     def content_words(self, text: str) -> list[str]:
-        """The meaningful words: synonyms rewritten, stop words dropped (all of them if nothing is left)."""
-        words = self.words(text)
-        kept = [w for w in words if w not in self.stopwords]
-        return kept or words
+        """The meaningful words: synonyms rewritten; stop words and single letters or digits dropped."""
+        return [w for w in self.words(text) if w not in self.stopwords and len(w) > 1]
 
     def __call__(self, text: str) -> str:
         return " ".join(self.content_words(text))
