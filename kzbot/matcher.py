@@ -31,13 +31,13 @@ from kzbot.knowledge import Actor, Entry, KnowledgeBase
 from kzbot.text import ascii_fold
 
 MAX_QUERY_CHARS = 500
-ANSWER_CUTOFF = 60.0
-MARGIN = 5.0
+ANSWER_CUTOFF = 65.0
+MARGIN = 2.0
 SUGGEST_CUTOFF = 42.0
 CLOSE_CUTOFF = 32.0
 COVERAGE_WEIGHT = 0.5
 ANSWER_WORD_WEIGHT = 0.5
-UNKNOWN_WORD_WEIGHT = 0.8
+UNKNOWN_WORD_WEIGHT = 1.0
 CANDIDATES = 40
 # Words of five letters or more are corrected to the closest known word at least this alike.
 TYPO_CUTOFF = 82.0
