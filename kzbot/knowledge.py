@@ -149,9 +149,7 @@ class _Located:
 def _parse_yaml(raw: bytes, shown: str, problems: list[Problem]) -> tuple[Any, _Located] | None:
     """Parse one file safely, refusing what a curator never means: aliases and duplicate keys."""
     if len(raw) > MAX_FILE_BYTES:
-        problems.append(
-            Problem(shown, f"the file is too large ({len(raw)} bytes; the limit is {MAX_FILE_BYTES})")
-        )
+        problems.append(Problem(shown, f"the file is too large ({len(raw)} bytes; the limit is {MAX_FILE_BYTES})"))
         return None
     try:
         text = raw.decode("utf-8")
@@ -178,9 +176,7 @@ def _parse_yaml(raw: bytes, shown: str, problems: list[Problem]) -> tuple[Any, _
         return yaml.safe_load(text), located
     except yaml.YAMLError as exc:  # composed fine but a value cannot be built (e.g. a bad timestamp)
         mark = getattr(exc, "problem_mark", None)
-        problems.append(
-            Problem(shown, f"YAML error: {exc}".splitlines()[0], line=mark.line + 1 if mark else None)
-        )
+        problems.append(Problem(shown, f"YAML error: {exc}".splitlines()[0], line=mark.line + 1 if mark else None))
         return None
 
 
@@ -236,12 +232,8 @@ class _Checker:
         self.located = located
         self.problems = problems
 
-    def problem(
-        self, path: tuple[Any, ...], message: str, *, entry: str | None = None, field: str | None = None
-    ):
-        self.problems.append(
-            Problem(self.shown, message, entry=entry, field=field, line=self.located.line(path))
-        )
+    def problem(self, path: tuple[Any, ...], message: str, *, entry: str | None = None, field: str | None = None):
+        self.problems.append(Problem(self.shown, message, entry=entry, field=field, line=self.located.line(path)))
 
     def record(
         self,
@@ -292,9 +284,7 @@ class _Checker:
             self.problem((*path, key), "must not be empty", entry=entry, field=key)
             return None
         if limit is not None and len(value) > limit:
-            self.problem(
-                (*path, key), f"is {len(value)} characters; the limit is {limit}", entry=entry, field=key
-            )
+            self.problem((*path, key), f"is {len(value)} characters; the limit is {limit}", entry=entry, field=key)
         return value
 
     def ident(self, record: dict[str, Any], path: tuple[Any, ...], key: str = "id") -> str | None:
@@ -308,9 +298,7 @@ class _Checker:
             return None
         return value
 
-    def texts(
-        self, record: dict[str, Any], key: str, path: tuple[Any, ...], entry: str | None
-    ) -> tuple[str, ...]:
+    def texts(self, record: dict[str, Any], key: str, path: tuple[Any, ...], entry: str | None) -> tuple[str, ...]:
         value = record.get(key)
         if value is None:
             return ()
@@ -319,17 +307,13 @@ class _Checker:
             return ()
         out = []
         for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                self.problem(
-                    (*path, key, index), f"item {index + 1} must be non-empty text", entry=entry, field=key
-                )
-            else:
+            if isinstance(item, str) and item.strip():
                 out.append(item.strip())
+            else:
+                self.problem((*path, key, index), _item_problem(index, item), entry=entry, field=key)
         return tuple(out)
 
-    def quotes(
-        self, record: dict[str, Any], key: str, path: tuple[Any, ...], entry: str | None
-    ) -> tuple[Quote, ...]:
+    def quotes(self, record: dict[str, Any], key: str, path: tuple[Any, ...], entry: str | None) -> tuple[Quote, ...]:
         value = record.get(key)
         if value is None:
             return ()
@@ -355,9 +339,7 @@ class _Checker:
                 continue
             unknown = sorted(set(item) - {"source", "quote"})
             if unknown:
-                self.problem(
-                    where, f"unknown field {unknown[0]!r}; allowed: source, quote", entry=entry, field=key
-                )
+                self.problem(where, f"unknown field {unknown[0]!r}; allowed: source, quote", entry=entry, field=key)
             source, quote = item.get("source"), item.get("quote")
             if not isinstance(source, str) or not source.strip():
                 self.problem(where, "each quote needs a source id", entry=entry, field=key)
@@ -386,6 +368,14 @@ def _kind(value: Any) -> str:
         list: "a list",
         dict: "a mapping",
     }.get(type(value), type(value).__name__)
+
+
+def _item_problem(index: int, item: Any) -> str:
+    if isinstance(item, bool):
+        return f"item {index + 1} was read as {str(item).lower()}, not text (YAML reads yes/no/on/off so); quote it"
+    if isinstance(item, dict):
+        return f"item {index + 1} was read as a mapping, not text (a colon followed by a space?); quote it"
+    return f"item {index + 1} must be non-empty text, not {_kind(item)}"
 
 
 def _date_text(value: Any) -> str | None:
@@ -440,8 +430,7 @@ def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
             problems.append(
                 Problem(
                     shown,
-                    "unexpected file: FAQ files are named faq-<topic>.yaml; others are "
-                    + ", ".join(SPECIAL_FILES),
+                    "unexpected file: FAQ files are named faq-<topic>.yaml; others are " + ", ".join(SPECIAL_FILES),
                 )
             )
             continue
@@ -477,7 +466,7 @@ def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
         topics=MappingProxyType(dict(draft.topics)),
         entries=MappingProxyType({k: v[0] for k, v in draft.entries.items()}),
         actors=MappingProxyType(actors),
-        events=tuple(sorted((e for e, *_ in draft.events), key=lambda e: e.date)),
+        events=tuple(e for e, *_ in draft.events),
         synonyms=MappingProxyType(dict(draft.synonyms)),
         stopwords=draft.stopwords,
         version=digest.hexdigest()[:12],
@@ -511,9 +500,7 @@ def _list_of(data: Any, key: str, checker: _Checker, allowed_top: tuple[str, ...
 def _read_sources(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
     for index, raw in enumerate(_list_of(data, "sources", c, ("sources",))):
         path = ("sources", index)
-        rec = c.record(
-            raw, path, "source", ("id", "seed", "headline", "covers", "summary"), ("outlet", "translated")
-        )
+        rec = c.record(raw, path, "source", ("id", "seed", "headline", "covers", "summary"), ("outlet", "translated"))
         if rec is None:
             continue
         sid = c.ident(rec, path)
@@ -604,9 +591,7 @@ def _read_faq(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
         details = c.text(rec, "details", path, eid, limit=MAX_DETAILS)
         sources = c.quotes(rec, "sources", path, eid)
         if "sources" in rec and isinstance(rec["sources"], list) and not rec["sources"]:
-            c.problem(
-                (*path, "sources"), "needs at least one source with a quote", entry=eid, field="sources"
-            )
+            c.problem((*path, "sources"), "needs at least one source with a quote", entry=eid, field="sources")
         related = c.texts(rec, "related", path, eid)
         actors = c.texts(rec, "actors", path, eid)
         if eid is None or question is None or answer is None:
@@ -635,9 +620,7 @@ def _read_actors(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
         aliases = c.texts(rec, "aliases", path, aid)
         kind = c.text(rec, "kind", path, aid)
         if kind is not None and kind not in ACTOR_KINDS:
-            c.problem(
-                (*path, "kind"), f"{kind!r} is not one of: {', '.join(ACTOR_KINDS)}", entry=aid, field="kind"
-            )
+            c.problem((*path, "kind"), f"{kind!r} is not one of: {', '.join(ACTOR_KINDS)}", entry=aid, field="kind")
         role = c.text(rec, "role", path, aid, limit=200)
         affiliation = c.text(rec, "affiliation", path, aid, limit=200)
         profile = c.text(rec, "profile", path, aid, limit=MAX_PROFILE)
@@ -645,9 +628,7 @@ def _read_actors(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
         quotes = c.quotes(rec, "quote", path, aid)
         sources = c.texts(rec, "sources", path, aid)
         if "sources" in rec and isinstance(rec["sources"], list) and not rec["sources"]:
-            c.problem(
-                (*path, "sources"), "name at least one source that mentions them", entry=aid, field="sources"
-            )
+            c.problem((*path, "sources"), "name at least one source that mentions them", entry=aid, field="sources")
         if None in (aid, name, kind, role, profile):
             continue
         if aid in draft.actors:
@@ -683,9 +664,7 @@ def _read_events(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
         text = c.text(rec, "event", path, eid, limit=MAX_ANSWER)
         sources = c.quotes(rec, "sources", path, eid)
         if "sources" in rec and isinstance(rec["sources"], list) and not rec["sources"]:
-            c.problem(
-                (*path, "sources"), "needs at least one source with a quote", entry=eid, field="sources"
-            )
+            c.problem((*path, "sources"), "needs at least one source with a quote", entry=eid, field="sources")
         if eid is None or date is None or text is None:
             continue
         if eid in seen:
@@ -713,9 +692,7 @@ def _read_lexicon(data: Any, c: _Checker, draft: _Draft) -> None:
             c.problem(path, f"{canonical!r} is not a word", field="synonyms")
             continue
         if not isinstance(variants, list) or not all(isinstance(v, str) and ascii_fold(v) for v in variants):
-            c.problem(
-                path, f"the variants of {canonical!r} must be a list of words or phrases", field="synonyms"
-            )
+            c.problem(path, f"the variants of {canonical!r} must be a list of words or phrases", field="synonyms")
             continue
         for variant in variants:
             key = ascii_fold(variant)
@@ -727,11 +704,12 @@ def _read_lexicon(data: Any, c: _Checker, draft: _Draft) -> None:
                 )
             owner[key] = canonical
         draft.synonyms[canonical] = tuple(variants)
-    stopwords = data.get("stopwords") or []
-    if not isinstance(stopwords, list) or not all(isinstance(w, str) for w in stopwords):
-        c.problem(("stopwords",), "'stopwords' must be a list of words", field="stopwords")
-        stopwords = []
-    draft.stopwords = tuple(stopwords)
+    if "stopwords" in data and not isinstance(data["stopwords"], list):
+        c.problem(
+            ("stopwords",), f"'stopwords' must be a list of words, not {_kind(data['stopwords'])}", field="stopwords"
+        )
+    else:
+        draft.stopwords = c.texts(data, "stopwords", (), None)
 
 
 # -------------------------------------------------------------------------------------------- cross-check
@@ -861,9 +839,7 @@ def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
     if not texts:
         return
     reported: set[tuple[str, str]] = set()
-    for i, row in enumerate(
-        process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=CLASH_SCORE, workers=1)
-    ):
+    for i, row in enumerate(process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=CLASH_SCORE, workers=1)):
         for j in row.nonzero()[0]:
             a, b = owners[i], owners[int(j)]
             if a >= b or (a, b) in reported:
