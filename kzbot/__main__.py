@@ -78,20 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
             description=f"With {what}, print one answer; without it, read one per line from standard input and "
             "print one line per input line, in order.",
         )
-        sub.add_argument(
-            what.lower(), nargs="?", metavar=what, help=f"the {what.lower()}; omit to read standard input"
-        )
+        sub.add_argument(what.lower(), nargs="?", metavar=what, help=f"the {what.lower()}; omit to read standard input")
         sub.add_argument("--json", action="store_true", help="print JSON (one object per line)")
-    evaluate = commands.add_parser(
-        "eval", help="measure the matcher on labelled questions (YAML {q, expect})"
-    )
+    evaluate = commands.add_parser("eval", help="measure the matcher on labelled questions (YAML {q, expect})")
     evaluate.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    evaluate.add_argument(
-        "--misses", type=int, default=100, metavar="N", help="list at most N misses per file"
-    )
-    commands.add_parser(
-        "health", help="query the running bot's /healthz (KZBOT_HEALTH_PORT); exit 0 if healthy"
-    )
+    evaluate.add_argument("--misses", type=int, default=100, metavar="N", help="list at most N misses per file")
+    commands.add_parser("health", help="query the running bot's /healthz (KZBOT_HEALTH_PORT); exit 0 if healthy")
     return parser
 
 
@@ -149,7 +141,7 @@ def _load(settings: Settings) -> Matcher | None:
         kb = knowledge.load(settings.knowledge_dir, settings.seeds_dir)
     except KnowledgeError as exc:
         count = len(exc.problems)
-        _fail(f"the knowledge base has {count} problem{'s' * (count != 1)}; nothing was started:")
+        _fail(f"the knowledge base has {count} problem{'s' * (count != 1)}:")
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return None

@@ -157,16 +157,12 @@ def _ids(env: Mapping[str, str], name: str) -> tuple[int, ...]:
         if not part:
             continue
         if not part.isdigit() or len(part) > 20:
-            raise ConfigError(
-                f"{name}={raw!r}: {part!r} is not a Discord id (a number such as 123456789012345678)"
-            )
+            raise ConfigError(f"{name}={raw!r}: {part!r} is not a Discord id (a number such as 123456789012345678)")
         ids.append(int(part))
     return tuple(dict.fromkeys(ids))
 
 
-def _choice(
-    env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...], *, upper: bool = False
-) -> str:
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...], *, upper: bool = False) -> str:
     raw = _raw(env, name)
     if not raw:
         return default

@@ -118,6 +118,7 @@ class KnowledgeBase:
     events: tuple[Event, ...]
     synonyms: Mapping[str, tuple[str, ...]]
     stopwords: tuple[str, ...]
+    entities: tuple[str, ...]
     version: str
 
     def summary(self) -> str:
@@ -404,6 +405,7 @@ class _Draft:
     events: list[tuple[Event, str, tuple[Any, ...], _Located]] = field(default_factory=list)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     stopwords: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
 
 
 def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
@@ -471,6 +473,7 @@ def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
         events=tuple(e for e, *_ in draft.events),
         synonyms=MappingProxyType(dict(draft.synonyms)),
         stopwords=draft.stopwords,
+        entities=draft.entities,
         version=digest.hexdigest()[:12],
     )
 
@@ -678,11 +681,11 @@ def _read_events(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
 
 def _read_lexicon(data: Any, c: _Checker, draft: _Draft) -> None:
     if not isinstance(data, dict):
-        c.problem((), f"the file must be a mapping with 'synonyms' and 'stopwords', not {_kind(data)}")
+        c.problem((), f"the file must be a mapping with 'synonyms', 'entities' and 'stopwords', not {_kind(data)}")
         return
     for top in data:
-        if top not in ("synonyms", "stopwords"):
-            c.problem((top,), f"unknown top-level key {top!r}; expected synonyms, stopwords")
+        if top not in ("synonyms", "entities", "stopwords"):
+            c.problem((top,), f"unknown top-level key {top!r}; expected synonyms, entities, stopwords")
     synonyms = data.get("synonyms") or {}
     if not isinstance(synonyms, dict):
         c.problem(("synonyms",), f"'synonyms' must be a mapping of word: [variants], not {_kind(synonyms)}")
@@ -706,12 +709,11 @@ def _read_lexicon(data: Any, c: _Checker, draft: _Draft) -> None:
                 )
             owner[key] = canonical
         draft.synonyms[canonical] = tuple(variants)
-    if "stopwords" in data and not isinstance(data["stopwords"], list):
-        c.problem(
-            ("stopwords",), f"'stopwords' must be a list of words, not {_kind(data['stopwords'])}", field="stopwords"
-        )
-    else:
-        draft.stopwords = c.texts(data, "stopwords", (), None)
+    for key in ("entities", "stopwords"):
+        if key in data and not isinstance(data[key], list):
+            c.problem((key,), f"{key!r} must be a list of words, not {_kind(data[key])}", field=key)
+        else:
+            setattr(draft, key, c.texts(data, key, (), None))
 
 
 # -------------------------------------------------------------------------------------------- cross-check

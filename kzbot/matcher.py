@@ -19,6 +19,7 @@ The score (0–100) blends coverage and similarity. The bot answers only when th
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ CLOSE_CUTOFF = 32.0
 COVERAGE_WEIGHT = 0.5
 ANSWER_WORD_WEIGHT = 0.5
 UNKNOWN_WORD_WEIGHT = 1.0
+# Entity names (lexicon.yaml) weigh at least as much as a word found in this many entries.
+ENTITY_DF = 4.0
 CANDIDATES = 40
 # Words of five letters or more are corrected to the closest known word at least this alike.
 TYPO_CUTOFF = 82.0
@@ -125,10 +128,14 @@ class ActorResult:
         return self.status == "found"
 
 
+_NOISE = re.compile(r"<a?:\w+:\d+>|<[@#][!&]?\d+>|@(?:everyone|here)\b|https?://\S+", re.IGNORECASE)
+
+
 def clean(text: str) -> str:
-    """Drop control and format characters (zero-width, direction marks) and collapse white space."""
+    """Drop what is not the question: control and format characters (zero-width, direction marks), Discord
+    mentions and custom emoji, links; collapse white space."""
     kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(kept.split())
+    return " ".join(_NOISE.sub(" ", kept).split())
 
 
 class Matcher:
@@ -177,7 +184,9 @@ class Matcher:
             for word in words:
                 df[word] = df.get(word, 0) + 1
         count = max(len(self._entries), 1)
-        self._idf = {word: math.log(1.0 + count / n) for word, n in df.items()}
+        entities = {w for name in self.kb.entities for w in self._normalise.words(name)}
+        floor = math.log(1.0 + count / ENTITY_DF)
+        self._idf = {word: max(math.log(1.0 + count / n), floor if word in entities else 0.0) for word, n in df.items()}
         self._unknown_idf = math.log(1.0 + count) * UNKNOWN_WORD_WEIGHT
         postings: dict[str, tuple[list[int], list[float]]] = {}
         for index, (prim, sec) in enumerate(zip(primary, secondary, strict=True)):
@@ -201,9 +210,7 @@ class Matcher:
         owners: list[int] = []
         weights: list[float] = []
         for index, actor in enumerate(self._actors):
-            for name, weight in (
-                [(actor.name, 1.0)] + [(a, 1.0) for a in actor.aliases] + [(actor.role, 0.88)]
-            ):
+            for name, weight in [(actor.name, 1.0)] + [(a, 1.0) for a in actor.aliases] + [(actor.role, 0.88)]:
                 folded = " ".join(w for w in ascii_fold(name).split() if w not in _ARTICLES)
                 if folded:
                     names.append(folded)
@@ -255,9 +262,7 @@ class Matcher:
             return AskResult(question, "answer", round(best, 1), entry=self._entries[order[0]])
         if best >= SUGGEST_CUTOFF:
             close = [i for i in order[:3] if scores[i] >= max(SUGGEST_CUTOFF, best - 15.0)]
-            return AskResult(
-                question, "suggest", round(best, 1), suggestions=self._entry_suggestions(close, scores)
-            )
+            return AskResult(question, "suggest", round(best, 1), suggestions=self._entry_suggestions(close, scores))
         close = [i for i in order[:3] if scores[i] >= CLOSE_CUTOFF]
         return AskResult(
             question,
@@ -269,8 +274,7 @@ class Matcher:
 
     def _entry_suggestions(self, indexes: Sequence[int], scores: np.ndarray) -> tuple[Suggestion, ...]:
         return tuple(
-            Suggestion(self._entries[i].id, self._entries[i].question, round(float(scores[i]), 1))
-            for i in indexes
+            Suggestion(self._entries[i].id, self._entries[i].question, round(float(scores[i]), 1)) for i in indexes
         )
 
     def _correct(self, words: list[str]) -> list[str]:
@@ -389,8 +393,7 @@ class Matcher:
         per_entry = np.maximum.reduceat(scores, self._folded_starts[:-1])
         order = [i for i in _ranked(per_entry) if per_entry[i] >= 50.0][:limit]
         return tuple(
-            Suggestion(self._entries[i].id, self._entries[i].question, round(float(per_entry[i]), 1))
-            for i in order
+            Suggestion(self._entries[i].id, self._entries[i].question, round(float(per_entry[i]), 1)) for i in order
         )
 
     def complete_actor(self, text: str, limit: int = 25) -> tuple[Suggestion, ...]:
@@ -400,15 +403,12 @@ class Matcher:
         if not folded:
             ordered = sorted(self._actors, key=lambda a: ascii_fold(a.name))
             return tuple(Suggestion(f"actor:{a.id}", a.name, 0.0) for a in ordered[:limit])
-        scores = (
-            process.cdist([folded], self._actor_names, scorer=fuzz.WRatio, workers=1)[0] * self._actor_weights
-        )
+        scores = process.cdist([folded], self._actor_names, scorer=fuzz.WRatio, workers=1)[0] * self._actor_weights
         best = np.zeros(len(self._actors), dtype=np.float64)
         np.maximum.at(best, self._actor_owners, scores)
         order = [i for i in _ranked(best) if best[i] >= 50.0][:limit]
         return tuple(
-            Suggestion(f"actor:{self._actors[i].id}", self._actors[i].name, round(float(best[i]), 1))
-            for i in order
+            Suggestion(f"actor:{self._actors[i].id}", self._actors[i].name, round(float(best[i]), 1)) for i in order
         )
 
 

@@ -15,11 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FIRST_QUOTE = "China verbally supported Kazakhstan’s leaders’ deadly crackdown"
 
 
-@pytest.fixture(scope="module")
-def kb() -> knowledge.KnowledgeBase:
-    return knowledge.load(ROOT / "knowledge", ROOT / "seeds")
-
-
 class Copy:
     """A writable copy of knowledge/ and seeds/ to break on purpose."""
 
