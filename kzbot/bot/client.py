@@ -54,6 +54,8 @@ def build_matcher(settings: Settings) -> Matcher:
 class KzBot(commands.AutoShardedBot):
     def __init__(self, settings: Settings, matcher: Matcher) -> None:
         point_at(settings)
+        # kzbot never joins voice; without this discord.py warns about missing voice libraries.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,

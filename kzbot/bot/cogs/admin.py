@@ -41,4 +41,4 @@ class AdminCog(commands.Cog):
         """Load the knowledge files again; if they have problems, keep the current knowledge."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         card = await self.bot.reload_knowledge()
-        await interaction.followup.send(**card_kwargs(card), ephemeral=True)
+        await interaction.edit_original_response(**card_kwargs(card))

@@ -65,7 +65,8 @@ class AskCog(commands.Cog):
 
     async def ask_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Answer the text of a message, as a reply to that message."""
-        question = message.content.strip()
+        me = self.bot.user
+        question = render.strip_mention(message.content, me.id) if me else message.content.strip()
         card = too_long(question, self.bot.settings.max_question_length)
         if card is None:
             card = render.ask_card(self.bot.matcher.kb, self.bot.matcher.ask(question))
