@@ -29,17 +29,15 @@ For one bot per module (faster, shared state), build on `module_standin`:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
-from .discord_standin import DEFAULT_TIMEOUT, BotProcess, DiscordStandIn
+from .discord_standin import DEFAULT_TIMEOUT, BotProcess, DiscordStandIn, RunBot
 
 _BOTS = pytest.StashKey[list[BotProcess]]()
-
-RunBot = Callable[..., Awaitable[BotProcess]]
 
 
 @pytest.fixture

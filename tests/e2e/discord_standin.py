@@ -1189,6 +1189,22 @@ class DiscordStandIn:
             self.channels[channel["id"]] = channel
         return channel
 
+    def add_member(self, user: dict | str, *, guild_id: str | None = None, roles: Sequence[str] = ()) -> dict:
+        """Make `user` (a user object, or a username for a new one) a member of a guild (default: the
+        test guild) and return the user object, ready for user= in send_command and friends. Handy
+        for giving each test its own user, e.g. for per-user cooldowns."""
+        user = make_user(user) if isinstance(user, str) else user
+        gid = guild_id or self.guild_id
+        member = self._member_of(gid, user)
+        member["roles"] = sorted({*member["roles"], *map(str, roles)})
+        self.guilds[gid]["member_count"] = len(self.guilds[gid]["members"])
+        return user
+
+    def role_id(self, name: str, guild_id: str | None = None) -> str:
+        """The id of a role by name ("Member", "Moderator", "@everyone")."""
+        roles = self.guilds[guild_id or self.guild_id]["roles"]
+        return next(r["id"] for r in roles if r["name"] == name)
+
     def _member_of(self, guild_id: str, user: dict) -> dict:
         guild = self.guilds[guild_id]
         for member in guild["members"]:
@@ -1212,7 +1228,8 @@ class DiscordStandIn:
 
     async def wait_for(self, predicate: Callable[[], Any], *, timeout: float = DEFAULT_TIMEOUT, what: str) -> Any:
         """Wait until `predicate()` returns something truthy and return it; raise StandInTimeout
-        (saying `what` was awaited) after `timeout` seconds."""
+        (saying `what` was awaited) after `timeout` seconds. The predicate is checked again each time
+        the stand-in's state changes (a request, a gateway frame), so it should read stand-in state."""
         async with self._changed:
             try:
                 return await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
@@ -1988,6 +2005,8 @@ class DiscordStandIn:
             "application_id": self.application_id,
             "version": snowflake(),
         }
+        if command["default_member_permissions"] is not None:  # Discord answers with a string
+            command["default_member_permissions"] = str(command["default_member_permissions"])
         if scope is not None:
             command["guild_id"] = scope
         else:
@@ -2471,3 +2490,7 @@ class BotProcess:
             self._log_file.close()
             self._log_file = None
         return self.returncode
+
+
+RunBot = Callable[..., Awaitable[BotProcess]]
+"""The type of the run_bot fixture: `await run_bot(env=None, args=(), wait_ready=True, timeout=20.0)`."""

@@ -26,6 +26,7 @@ from .discord_standin import (
     CALLBACK_UPDATE_MESSAGE,
     INTENT_MESSAGE_CONTENT,
     DiscordStandIn,
+    RunBot,
     StandInError,
 )
 
@@ -480,3 +481,26 @@ async def test_commands_for_a_guild_the_bot_is_not_in_are_refused(standin: Disco
 async def test_module_standin_serves_the_gateway_url(module_standin: DiscordStandIn) -> None:
     status, body = await raw(module_standin, "GET", "/gateway/bot")
     assert status == 200 and body["url"] == module_standin.gateway_url and body["shards"] == 1
+
+
+@pytest.mark.e2e
+async def test_run_bot_starts_the_real_bot_against_the_stand_in_and_stops_it(
+    standin: DiscordStandIn, run_bot: RunBot
+) -> None:
+    bot = await run_bot()
+    assert standin.identify_payload["token"] == standin.token
+    assert bot.returncode is None
+    await bot.stop()
+    assert bot.returncode is not None
+    await standin.wait_for(
+        lambda: all(c.ws.closed for c in standin.connections), what="the bot's gateway socket to close"
+    )
+
+
+@pytest.mark.e2e
+async def test_run_bot_fails_at_once_with_the_log_when_the_bot_exits_early(
+    standin: DiscordStandIn, run_bot: RunBot
+) -> None:
+    with pytest.raises(AssertionError, match=r"(?s)exited with status 78 .*KZBOT_COOLDOWN_RATE"):
+        await run_bot(env={"KZBOT_COOLDOWN_RATE": "not-a-number"})
+    assert standin.identifies == []
