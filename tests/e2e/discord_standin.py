@@ -1240,12 +1240,14 @@ class DiscordStandIn:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_ready(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+    async def wait_ready(self, timeout: float = DEFAULT_TIMEOUT, *, after: int = 0) -> None:
         """Wait until the bot has identified and been sent READY and its guilds (every shard, when it
-        shards). Its on_ready comes about two seconds later; interactions work already."""
+        shards). Its on_ready comes about two seconds later; interactions work already. `after`
+        ignores the first sessions (BotProcess passes the count from before it started, so a
+        restarted bot is not taken for ready on its predecessor's session)."""
 
         def ready() -> bool:
-            sessions = self._live_sessions()
+            sessions = [s for s in list(self.sessions.values())[after:] if s.resumable]
             if not sessions:
                 return False
             count = sessions[0].shard[1]
@@ -1633,9 +1635,12 @@ class DiscordStandIn:
         return [s for s in self.sessions.values() if s.resumable]
 
     def _session_for(self, guild_id: str | None) -> GatewaySession:
-        for session in self._live_sessions():
-            if session.covers(guild_id):
-                return session
+        """The session that gets events for a guild: the newest connected one (a restarted bot's old
+        session may linger if it died without closing), else the newest that can still RESUME."""
+        candidates = [s for s in self._live_sessions() if s.covers(guild_id)]
+        candidates.sort(key=lambda s: s.connection is not None)  # stable: keeps creation order within
+        if candidates:
+            return candidates[-1]
         raise StandInError("no gateway session covers this guild: has the bot identified? (await wait_ready())")
 
     async def _dispatch(self, session: GatewaySession, event: str, data: Any) -> None:
@@ -2415,9 +2420,11 @@ class BotProcess:
         self.env = bot_environment(standin, state_dir=state_dir or log_path.parent / "kzbot-state", extra=env)
         self.proc: asyncio.subprocess.Process | None = None
         self.killed = False  # True when it ignored SIGTERM and had to be killed
+        self._sessions_before = 0
         self._log_file: Any = None
 
     async def start(self) -> BotProcess:
+        self._sessions_before = len(self.standin.sessions)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = self.log_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
@@ -2446,7 +2453,7 @@ class BotProcess:
     async def wait_ready(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         """Wait until the bot identifies on the stand-in; fail at once, with its log, if it exits first."""
         assert self.proc is not None, "start() the bot first"
-        ready = asyncio.ensure_future(self.standin.wait_ready(timeout))
+        ready = asyncio.ensure_future(self.standin.wait_ready(timeout, after=self._sessions_before))
         exited = asyncio.ensure_future(self.proc.wait())
         try:
             await asyncio.wait({ready, exited}, return_when=asyncio.FIRST_COMPLETED)

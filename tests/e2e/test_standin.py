@@ -504,3 +504,19 @@ async def test_run_bot_fails_at_once_with_the_log_when_the_bot_exits_early(
     with pytest.raises(AssertionError, match=r"(?s)exited with status 78 .*KZBOT_COOLDOWN_RATE"):
         await run_bot(env={"KZBOT_COOLDOWN_RATE": "not-a-number"})
     assert standin.identifies == []
+
+
+@pytest.mark.e2e
+async def test_a_bot_restarted_after_a_crash_gets_the_events(standin: DiscordStandIn, run_bot: RunBot) -> None:
+    crashed = await run_bot()
+    crashed.proc.kill()  # no close frame: its session lingers, as on Discord
+    await crashed.wait_exit()
+    await run_bot()
+    assert len(standin.identifies) == 2
+    simple = next(
+        c["name"]
+        for c in standin.synced_commands()
+        if c["type"] == 1 and not any(o.get("required") or o["type"] in (1, 2) for o in c.get("options", []))
+    )
+    callback = await (await standin.send_command(simple)).response()
+    assert callback.accepted
