@@ -297,3 +297,15 @@ async def test_health_reports_ready_with_the_knowledge_version(bot: BotProcess) 
     assert status["status"] == "ok" and status["guilds"] == 1
     assert len(status["knowledge_version"]) == 12
     assert status["shards"]["0"]["closed"] is False
+
+
+async def test_an_unknown_command_gets_a_private_note_and_the_bot_carries_on(
+    standin: DiscordStandIn, bot: BotProcess
+) -> None:
+    data = {"id": "1", "name": "removed-command", "type": 1, "guild_id": standin.guild_id}
+    handle = await standin.send_interaction(standin.build_interaction(INTERACTION_COMMAND, data))
+    note = await handle.message()
+    assert note.ephemeral and "try again" in note.text()
+    assert "removed-command" in bot.log_text()
+    after = await (await standin.send_command("help")).message()
+    assert title_of(after) == "kzbot help"
