@@ -32,15 +32,22 @@ from kzbot.knowledge import Actor, Entry, KnowledgeBase
 from kzbot.text import ascii_fold
 
 MAX_QUERY_CHARS = 500
-ANSWER_CUTOFF = 65.0
-MARGIN = 2.0
+ANSWER_CUTOFF = 70.0
+MARGIN = 3.0
 SUGGEST_CUTOFF = 42.0
 CLOSE_CUTOFF = 32.0
-COVERAGE_WEIGHT = 0.5
+COVERAGE_WEIGHT = 0.4
 ANSWER_WORD_WEIGHT = 0.5
-UNKNOWN_WORD_WEIGHT = 1.0
+UNKNOWN_WORD_WEIGHT = 1.5
 # Entity names (lexicon.yaml) weigh at least as much as a word found in this many entries.
 ENTITY_DF = 4.0
+# Words no entry knows count against coverage; they are left out of the phrasing similarity, where their
+# letters would only add chance resemblance ("nato" and "csto").
+SIMILARITY_KNOWN_ONLY = False
+# Points off an entry for each entity the question names that the entry's question and phrasings never do:
+# "how long is the China–Russia border" is not a question about the China–Kazakhstan border.
+ENTITY_PENALTY = 15.0
+DETAILS_IN_VOCABULARY = False
 CANDIDATES = 40
 # Words of five letters or more are corrected to the closest known word at least this alike.
 TYPO_CUTOFF = 82.0
@@ -178,7 +185,8 @@ class Matcher:
             for choice in self._choices[self._starts[index] : self._starts[index + 1]]:
                 words.update(choice.split())
             primary.append(words)
-            secondary.append(set(self._normalise.content_words(entry.answer)) - words)
+            extra = entry.answer + (" " + entry.details if DETAILS_IN_VOCABULARY and entry.details else "")
+            secondary.append(set(self._normalise.content_words(extra)) - words)
         df: dict[str, int] = {}
         for words in (*primary, *secondary):
             for word in words:
@@ -187,6 +195,8 @@ class Matcher:
         entities = {w for name in self.kb.entities for w in self._normalise.words(name)}
         floor = math.log(1.0 + count / ENTITY_DF)
         self._idf = {word: max(math.log(1.0 + count / n), floor if word in entities else 0.0) for word, n in df.items()}
+        self._entities = frozenset(entities)
+        self._lacks_entity = {word: np.array([word not in words for words in primary], dtype=bool) for word in entities}
         self._unknown_idf = math.log(1.0 + count) * UNKNOWN_WORD_WEIGHT
         postings: dict[str, tuple[list[int], list[float]]] = {}
         for index, (prim, sec) in enumerate(zip(primary, secondary, strict=True)):
@@ -289,9 +299,12 @@ class Matcher:
         return list(dict.fromkeys(out))
 
     def _score_entries(self, words: list[str]) -> np.ndarray:
-        """Blended score per entry, 0–100."""
+        """Blended score per entry, 0–100, less the penalty for entities the entry never names."""
         similarity, coverage = self._components(words)
-        return (1.0 - COVERAGE_WEIGHT) * similarity + COVERAGE_WEIGHT * 100.0 * coverage
+        scores = (1.0 - COVERAGE_WEIGHT) * similarity + COVERAGE_WEIGHT * 100.0 * coverage
+        for word in self._entities.intersection(words):
+            scores -= ENTITY_PENALTY * self._lacks_entity[word]
+        return np.maximum(scores, 0.0, out=scores)
 
     def _components(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: best phrasing similarity (0–100) and coverage (0–1); candidates only, zero elsewhere."""
@@ -309,7 +322,7 @@ class Matcher:
         candidates = _top(coverage, CANDIDATES)
         if not len(candidates):
             return similarity, coverage
-        query = " ".join(words)
+        query = " ".join(w for w in words if w in self._known or not SIMILARITY_KNOWN_ONLY) or " ".join(words)
         subset: list[str] = []
         bounds = []
         for index in candidates:
