@@ -237,7 +237,10 @@ def test_too_few_phrasings(copy: Copy) -> None:
     path = copy.knowledge / "faq-troops.yaml"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     start = lines.index("    phrasings:\n") + 1
-    del lines[start + 2 : start + 10]
+    end = start
+    while lines[end].startswith("      - "):
+        end += 1
+    del lines[start + 2 : end]
     path.write_text("".join(lines), encoding="utf-8")
     _find(copy.problems(), "faq-troops.yaml", "why-no-troops", "phrasings", "has 2 phrasings; give 4 to 40")
 
