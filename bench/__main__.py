@@ -41,14 +41,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     say("matching")
     sizes = [
-        measure_size("shipped", kb, count=max(args.queries, 1_000), budget=args.budget * 2, baseline_budget=args.budget)
+        measure_size(
+            "shipped", kb, count=max(args.queries, 1_000), budget=args.budget * 2, baseline_budget=args.budget, log=say
+        )
     ]
     for size in args.sizes:
         synthetic, note = capped_synthetic(kb, size)
         sizes.append(
             measure_size(
                 f"{size:,}", synthetic, count=args.queries, budget=args.budget, baseline_budget=args.budget / 2,
-                note=note,
+                note=note, log=say,
             )
         )  # fmt: skip
         del synthetic
