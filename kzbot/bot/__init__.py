@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sys
 from collections.abc import Coroutine
 from typing import Any
 
@@ -119,5 +118,5 @@ async def _serve(settings: Settings, matcher: Matcher) -> int:
 
 
 def _fail(message: str) -> None:
+    """One line, through the log (stdout), so a container's log shows it once."""
     _log.error(message)
-    print(f"kzbot: {message}", file=sys.stderr)
