@@ -500,7 +500,7 @@ def test_check_reports_each_problem_on_one_line_and_exits_78(broken: Broken) -> 
 
     def edit(data: Any) -> None:
         data["entries"][0].pop("answer")
-        data["entries"][0]["actors"] = ["no-such-person"]
+        data["entries"][1]["actors"] = ["no-such-person"]
 
     broken.change(name, edit)
     (broken.knowledge / "timeline.yaml").write_bytes(b"events:\n  - id: x\xff\n")
