@@ -1091,7 +1091,12 @@ class DiscordStandIn:
         self.heartbeats = 0
         self.resumes = 0
         self.drops = 0
+        self.refused_connections = 0  # gateway connections turned away while refuse_connections() holds
         self.rate_limits: list[RateLimitRule] = []
+        self._ready_gate = asyncio.Event()
+        self._ready_gate.set()
+        self._refusing = False
+        self._pending: set[asyncio.Task[None]] = set()
 
         self._changed = asyncio.Condition()
         self._routes = self._build_routes()
@@ -1117,6 +1122,8 @@ class DiscordStandIn:
 
     async def stop(self) -> None:
         """Close every gateway connection (1001, going away) and stop listening."""
+        for task in list(self._pending):
+            task.cancel()
         for conn in list(self.connections):
             if not conn.ws.closed:
                 with contextlib.suppress(Exception):
@@ -1147,11 +1154,14 @@ class DiscordStandIn:
 
     # ---- guilds and channels -------------------------------------------------------------------
 
-    def add_guild(self, name: str, *, channel_names: Sequence[str] = ("general",)) -> dict:
+    def add_guild(
+        self, name: str, *, channel_names: Sequence[str] = ("general",), guild_id: int | str | None = None
+    ) -> dict:
         """Add a guild with the bot, `owner` and `user` as members, @everyone, Moderator and Member
         roles, and the named text channels. After the bot is connected this is a guild join
-        (GUILD_CREATE on the live session); call `announce_guild()` for that."""
-        gid = snowflake()
+        (GUILD_CREATE on the live session); call `announce_guild()` for that. `guild_id` picks the id,
+        and with it the shard that owns the guild: (guild_id >> 22) % shard count."""
+        gid = str(guild_id or snowflake())
         everyone = make_role("@everyone", role_id=gid, position=0)
         member_role = make_role("Member", position=1)
         moderator = make_role("Moderator", permissions=MEMBER_PERMISSIONS | (1 << 13), position=2)
@@ -1336,6 +1346,26 @@ class DiscordStandIn:
         self.drops += 1
         await self._notify()
         return closed
+
+    def hold_ready(self) -> None:
+        """From now on, record each IDENTIFY but send no READY (and no guilds) until release_ready():
+        the bot sits connected and identified, but not ready, as when Discord is slow to start a session.
+        Heartbeats are still answered."""
+        self._ready_gate.clear()
+
+    def release_ready(self) -> None:
+        """Send the READY (and guilds) of every held IDENTIFY, and stop holding new ones."""
+        self._ready_gate.set()
+
+    def refuse_connections(self) -> None:
+        """Turn every new gateway connection away with HTTP 503 before the websocket opens, as when
+        Discord's gateway is down, until accept_connections(). Sockets already open are left alone:
+        pair it with drop_connection() to keep a bot offline. `refused_connections` counts attempts."""
+        self._refusing = True
+
+    def accept_connections(self) -> None:
+        """Let the bot connect again after refuse_connections()."""
+        self._refusing = False
 
     async def send_reconnect(self) -> None:
         """Send op 7 RECONNECT: the client should close, reconnect and RESUME."""
@@ -1676,6 +1706,10 @@ class DiscordStandIn:
         await self._dispatch(session, event, data)
 
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self._refusing:
+            self.refused_connections += 1
+            await self._notify()
+            return web.json_response({"message": "503: Service Unavailable", "code": 0}, status=503)
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
         query = dict(request.query)
@@ -1752,7 +1786,26 @@ class DiscordStandIn:
         if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
             await conn.ws.close(code=4010, message=b"Invalid shard")
             return
-        session = GatewaySession(secrets.token_hex(16), data, intents, (int(shard[0]), int(shard[1])))
+        pair = (int(shard[0]), int(shard[1]))
+        if not self._ready_gate.is_set():
+            # Answer later, from a task, so this connection's heartbeats are still read meanwhile.
+            task = asyncio.ensure_future(self._ready_when_released(conn, data, intents, pair))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+            return
+        await self._start_session(conn, data, intents, pair)
+
+    async def _ready_when_released(
+        self, conn: GatewayConnection, data: dict, intents: int, shard: tuple[int, int]
+    ) -> None:
+        await self._ready_gate.wait()
+        if not conn.ws.closed:
+            await self._start_session(conn, data, intents, shard)
+            await self._notify()
+
+    async def _start_session(self, conn: GatewayConnection, data: dict, intents: int, shard: tuple[int, int]) -> None:
+        """A new session for an accepted IDENTIFY: READY, then a GUILD_CREATE per guild of its shard."""
+        session = GatewaySession(secrets.token_hex(16), data, intents, shard)
         self.sessions[session.session_id] = session
         session.connection, conn.session = conn, session
         guild_ids = [gid for gid in self.guilds if session.covers(gid)]
