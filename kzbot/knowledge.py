@@ -22,6 +22,7 @@ from kzbot.errors import KnowledgeError, Problem
 from kzbot.text import Normaliser, ascii_fold, fold_quote
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 50
 MAX_ANSWER = 300
 MAX_DETAILS = 1000
 MAX_PROFILE = 300
@@ -171,7 +172,7 @@ def _parse_yaml(raw: bytes, shown: str, problems: list[Problem]) -> tuple[Any, _
         if node is None:
             problems.append(Problem(shown, "the file is empty"))
             return None
-        if not _walk(node, (), located, set(), shown, problems):
+        if not _walk(node, located, shown, problems):
             return None
         return loader.construct_document(node), located
     except yaml.YAMLError as exc:
@@ -179,48 +180,48 @@ def _parse_yaml(raw: bytes, shown: str, problems: list[Problem]) -> tuple[Any, _
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         problems.append(Problem(shown, f"YAML syntax error: {what}", line=mark.line + 1 if mark else None))
         return None
+    except (ValueError, TypeError, OverflowError) as exc:  # a well-formed value that cannot exist: 2022-02-30
+        problems.append(Problem(shown, f"a value cannot be read: {exc}"))
+        return None
+    except RecursionError:
+        problems.append(Problem(shown, f"nested more than {MAX_DEPTH} levels deep"))
+        return None
     finally:
         loader.dispose()
 
 
-def _walk(
-    node: yaml.Node,
-    path: tuple[Any, ...],
-    located: _Located,
-    seen: set[int],
-    shown: str,
-    problems: list[Problem],
-) -> bool:
-    """Record lines; refuse aliases (a node met twice) and duplicate keys. Linear in the document's size."""
-    if id(node) in seen:
-        problems.append(
-            Problem(
-                shown,
-                "YAML anchors and aliases (&name / *name) are not allowed",
-                line=node.start_mark.line + 1,
-            )
-        )
-        return False
-    seen.add(id(node))
-    located.lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        keys: set[str] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
-            if key == "<<":
-                problems.append(
-                    Problem(shown, "YAML merge keys (<<) are not allowed", line=key_node.start_mark.line + 1)
-                )
-                return False
-            if key in keys:
-                problems.append(Problem(shown, f"duplicate key {key!r}", line=key_node.start_mark.line + 1))
-            keys.add(key)
-            if not _walk(value_node, (*path, key), located, seen, shown, problems):
-                return False
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            if not _walk(item, (*path, index), located, seen, shown, problems):
-                return False
+def _walk(node: yaml.Node, located: _Located, shown: str, problems: list[Problem]) -> bool:
+    """Record lines; refuse aliases (a node met twice), merge keys, duplicate keys and absurd nesting.
+
+    Iterative and linear in the document's size, so neither an alias bomb nor deep nesting can hurt.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(node, ())]
+    while stack:
+        node, path = stack.pop()
+        line = node.start_mark.line + 1
+        if id(node) in seen:
+            problems.append(Problem(shown, "YAML anchors and aliases (&name / *name) are not allowed", line=line))
+            return False
+        seen.add(id(node))
+        if len(path) > MAX_DEPTH:
+            problems.append(Problem(shown, f"nested more than {MAX_DEPTH} levels deep", line=line))
+            return False
+        located.lines[path] = line
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+                key_line = key_node.start_mark.line + 1
+                if key == "<<":
+                    problems.append(Problem(shown, "YAML merge keys (<<) are not allowed", line=key_line))
+                    return False
+                if key in keys:
+                    problems.append(Problem(shown, f"duplicate key {key!r}", line=key_line))
+                keys.add(key)
+                stack.append((value_node, (*path, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*path, index)) for index, item in enumerate(node.value))
     return True
 
 

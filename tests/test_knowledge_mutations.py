@@ -448,18 +448,8 @@ def test_raw_breakage_is_a_knowledge_error_naming_the_file(broken: Broken, kind:
 @pytest.mark.parametrize(
     "kind",
     [
-        pytest.param(
-            "impossible-date",
-            marks=pytest.mark.xfail(
-                strict=True, raises=ValueError, reason="knowledge.py lets the ValueError of 2022-02-30 escape"
-            ),
-        ),
-        pytest.param(
-            "deep-nesting",
-            marks=pytest.mark.xfail(
-                strict=True, raises=RecursionError, reason="knowledge.py lets RecursionError escape on deep nesting"
-            ),
-        ),
+        "impossible-date",
+        "deep-nesting",
     ],
 )
 def test_values_yaml_cannot_build_are_knowledge_errors(broken: Broken, kind: str) -> None:
