@@ -742,91 +742,44 @@ def _read_seeds(draft: _Draft, seeds_dir: Path, problems: list[Problem]) -> dict
 
 
 def _cross_check(draft: _Draft, seeds: dict[str, str], problems: list[Problem]) -> None:
-    def check_quotes(quotes: tuple[Quote, ...], owner: str, shown: str, line: int | None, fld: str) -> None:
+    """References between records, and every quote against its seed."""
+
+    def report(record: tuple[Any, str, tuple[Any, ...], _Located], owner: str, fld: str, message: str) -> None:
+        _, shown, path, located = record
+        problems.append(Problem(shown, message, entry=owner, field=fld, line=located.line((*path, fld))))
+
+    def check_quotes(record: tuple[Any, ...], owner: str, quotes: tuple[Quote, ...], fld: str) -> None:
         for quote in quotes:
             if quote.source not in draft.sources:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"unknown source {quote.source!r}{_near(quote.source, draft.sources)}",
-                        entry=owner,
-                        field=fld,
-                        line=line,
-                    )
-                )
+                report(record, owner, fld, f"unknown source {quote.source!r}{_near(quote.source, draft.sources)}")
             elif quote.source in seeds and fold_quote(quote.quote) not in seeds[quote.source]:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"quote not found verbatim in {draft.sources[quote.source][0].seed_path}: "
-                        f"{_clip(quote.quote)!r}",
-                        entry=owner,
-                        field=fld,
-                        line=line,
-                    )
-                )
+                seed = draft.sources[quote.source][0].seed_path
+                report(record, owner, fld, f"quote not found verbatim in {seed}: {_clip(quote.quote)!r}")
 
-    for eid, (entry, shown, path, located) in draft.entries.items():
-        check_quotes(entry.sources, eid, shown, located.line((*path, "sources")), "sources")
+    for eid, record in draft.entries.items():
+        entry = record[0]
+        check_quotes(record, eid, entry.sources, "sources")
         for rel in entry.related:
             if rel == eid:
-                problems.append(
-                    Problem(
-                        shown,
-                        "an entry cannot be related to itself",
-                        entry=eid,
-                        field="related",
-                        line=located.line((*path, "related")),
-                    )
-                )
+                report(record, eid, "related", "an entry cannot be related to itself")
             elif rel not in draft.entries:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"unknown entry {rel!r}{_near(rel, draft.entries)}",
-                        entry=eid,
-                        field="related",
-                        line=located.line((*path, "related")),
-                    )
-                )
+                report(record, eid, "related", f"unknown entry {rel!r}{_near(rel, draft.entries)}")
         for actor_id in entry.actors:
             if actor_id not in draft.actors:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"unknown actor {actor_id!r}{_near(actor_id, draft.actors)}",
-                        entry=eid,
-                        field="actors",
-                        line=located.line((*path, "actors")),
-                    )
-                )
-    for aid, (actor, shown, path, located) in draft.actors.items():
+                report(record, eid, "actors", f"unknown actor {actor_id!r}{_near(actor_id, draft.actors)}")
+    for aid, record in draft.actors.items():
+        actor = record[0]
         if actor.quote is not None:
-            check_quotes((actor.quote,), aid, shown, located.line((*path, "quote")), "quote")
+            check_quotes(record, aid, (actor.quote,), "quote")
         names = [fold_quote(n).casefold() for n in (actor.name, *actor.aliases)]
         for sid in actor.sources:
             if sid not in draft.sources:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"unknown source {sid!r}{_near(sid, draft.sources)}",
-                        entry=aid,
-                        field="sources",
-                        line=located.line((*path, "sources")),
-                    )
-                )
+                report(record, aid, "sources", f"unknown source {sid!r}{_near(sid, draft.sources)}")
             elif sid in seeds and not any(n in seeds[sid].casefold() for n in names):
-                problems.append(
-                    Problem(
-                        shown,
-                        f"neither the name nor an alias appears in {draft.sources[sid][0].seed_path}",
-                        entry=aid,
-                        field="sources",
-                        line=located.line((*path, "sources")),
-                    )
-                )
-    for event, shown, path, located in draft.events:
-        check_quotes(event.sources, event.id, shown, located.line((*path, "sources")), "sources")
+                seed = draft.sources[sid][0].seed_path
+                report(record, aid, "sources", f"neither the name nor an alias appears in {seed}")
+    for record in draft.events:
+        check_quotes(record, record[0].id, record[0].sources, "sources")
     _check_clashes(draft, problems)
 
 
