@@ -48,13 +48,15 @@ SIMILARITY_KNOWN_ONLY = False
 # "how long is the China–Russia border" is not a question about the China–Kazakhstan border.
 ENTITY_PENALTY = 15.0
 DETAILS_IN_VOCABULARY = False
-CANDIDATES = 40
+CANDIDATES = 12
 # Words of five letters or more are corrected to the closest known word at least this alike.
 TYPO_CUTOFF = 82.0
 TYPO_MIN_LENGTH = 5
 ACTOR_FOUND = 85.0
 ACTOR_SUGGEST = 60.0
 ACTOR_MARGIN = 5.0
+# How alike a word must be to some word of a name before a question is scored as a name ("tsnag" for "tsang").
+LOOSE_NAME = 60.0
 # A question whose words equal an entry's phrasing this closely belongs to that entry, even if it is a name.
 CLAIMED = 92.0
 
@@ -141,8 +143,9 @@ _NOISE = re.compile(r"<a?:\w+:\d+>|<[@#][!&]?\d+>|@(?:everyone|here)\b|https?://
 def clean(text: str) -> str:
     """Drop what is not the question: control and format characters (zero-width, direction marks), Discord
     mentions and custom emoji, links; collapse white space."""
-    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(_NOISE.sub(" ", kept).split())
+    if not text.isprintable():
+        text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(_NOISE.sub(" ", text).split())
 
 
 class Matcher:
@@ -163,19 +166,16 @@ class Matcher:
         choices: list[str] = []
         starts: list[int] = []
         folded: list[str] = []
-        owners: list[int] = []
-        for index, entry in enumerate(self._entries):
+        for entry in self._entries:
             starts.append(len(choices))
             for phrasing in (entry.question, *entry.phrasings):
                 choices.append(self._normalise(phrasing))
                 folded.append(ascii_fold(phrasing))
-                owners.append(index)
         self._choices = choices
+        self._sorted_choices = [" ".join(sorted(c.split())) for c in choices]
         self._starts = np.array([*starts, len(choices)], dtype=np.int64)
-        self._folded_choices = folded
+        self._folded_questions = [ascii_fold(e.question) for e in self._entries]
         self._claim_choices = [" ".join(w for w in f.split() if w not in _ARTICLES) for f in folded]
-        self._folded_owners = np.array(owners, dtype=np.int64)
-        self._folded_starts = self._starts
 
     def _build_index(self) -> None:
         primary: list[set[str]] = []
@@ -229,14 +229,15 @@ class Matcher:
         self._actor_names = names
         self._actor_owners = np.array(owners, dtype=np.int64)
         self._actor_weights = np.array(weights, dtype=np.float64)
-        # Which words each name has, to credit a part of a name ("mitter", "wang") and nothing else.
+        self._sorted_names = [" ".join(sorted(name.split())) for name in names]
+        # Which names contain each word, to credit a part of a name ("mitter", "wang") and nothing else.
         self._name_words = sorted({w for name in names for w in name.split()})
         position = {w: i for i, w in enumerate(self._name_words)}
-        incidence = np.zeros((len(self._name_words), len(names)), dtype=np.float64)
-        for column, name in enumerate(names):
-            for word in name.split():
-                incidence[position[word], column] = 1.0
-        self._name_incidence = incidence
+        holders: list[list[int]] = [[] for _ in self._name_words]
+        for index, name in enumerate(names):
+            for word in set(name.split()):
+                holders[position[word]].append(index)
+        self._names_with_word = [np.array(h, dtype=np.int64) for h in holders]
 
     # ----------------------------------------------------------------------------------------- questions
 
@@ -265,7 +266,7 @@ class Matcher:
     def _decide(self, question: str, scores: np.ndarray) -> AskResult:
         if not len(scores) or float(scores.max()) <= 0.0:
             return AskResult(question, "decline", 0.0, reason="off_topic")
-        order = _ranked(scores)
+        order = _ranked(scores, 3)
         best = float(scores[order[0]])
         runner_up = float(scores[order[1]]) if len(order) > 1 else 0.0
         if best >= ANSWER_CUTOFF and best - runner_up >= MARGIN:
@@ -306,30 +307,39 @@ class Matcher:
             scores -= ENTITY_PENALTY * self._lacks_entity[word]
         return np.maximum(scores, 0.0, out=scores)
 
+    def _coverage(self, words: list[str]) -> np.ndarray:
+        """IDF-weighted share of the words each entry accounts for, 0–1 (words no entry knows count too)."""
+        count = len(self._entries)
+        found = [self._postings[w] for w in words if w in self._postings]
+        if not found or not count:
+            return np.zeros(count, dtype=np.float64)
+        total = sum(self._idf.get(w, self._unknown_idf) for w in words)
+        ids = np.concatenate([ids for ids, _ in found])
+        weights = np.concatenate([weights for _, weights in found])
+        return np.bincount(ids, weights=weights, minlength=count) / total
+
     def _components(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: best phrasing similarity (0–100) and coverage (0–1); candidates only, zero elsewhere."""
         count = len(self._entries)
         similarity = np.zeros(count, dtype=np.float64)
-        coverage = np.zeros(count, dtype=np.float64)
         if not words or not count:
-            return similarity, coverage
-        total = sum(self._idf.get(w, self._unknown_idf) for w in words)
-        for word in words:
-            posting = self._postings.get(word)
-            if posting is not None:
-                np.add.at(coverage, posting[0], posting[1])
-        coverage /= total
+            return similarity, np.zeros(count, dtype=np.float64)
+        coverage = self._coverage(words)
         candidates = _top(coverage, CANDIDATES)
         if not len(candidates):
             return similarity, coverage
         query = " ".join(w for w in words if w in self._known or not SIMILARITY_KNOWN_ONLY) or " ".join(words)
         subset: list[str] = []
+        subset_sorted: list[str] = []
         bounds = []
         for index in candidates:
             bounds.append(len(subset))
             subset.extend(self._choices[self._starts[index] : self._starts[index + 1]])
+            subset_sorted.extend(self._sorted_choices[self._starts[index] : self._starts[index + 1]])
         token_set = process.cdist([query], subset, scorer=fuzz.token_set_ratio, workers=1)[0]
-        token_sort = process.cdist([query], subset, scorer=fuzz.token_sort_ratio, workers=1)[0]
+        # token-sort ratio, with the phrasings sorted once at start-up rather than on every call
+        sorted_query = " ".join(sorted(query.split()))
+        token_sort = process.cdist([sorted_query], subset_sorted, scorer=fuzz.ratio, workers=1)[0]
         similarity[candidates] = np.maximum.reduceat((token_set + token_sort) / 2.0, bounds)
         outside = np.ones(count, dtype=bool)
         outside[candidates] = False
@@ -352,7 +362,7 @@ class Matcher:
         words = [w for w in words if w not in _ARTICLES]
         if not words or len(words) > 6:
             return None
-        result = self._score_actors(" ".join(words))
+        result = self._score_actors(" ".join(words), names_only=True)
         return result if result.found else None
 
     def actor(self, name: str) -> ActorResult:
@@ -364,21 +374,31 @@ class Matcher:
         result = self._score_actors(folded)
         return ActorResult(name, result.status, result.score, result.actor, result.suggestions)
 
-    def _score_actors(self, folded: str) -> ActorResult:
+    def _score_actors(self, folded: str, *, names_only: bool = False) -> ActorResult:
+        """Score every actor on its best name. With names_only, give up at once when a word of the query is like
+        no word of any name, even loosely (the quick test that a question is not just a name)."""
         if not self._actor_names:
             return ActorResult(folded, "not_found", 0.0)
-        ratio = process.cdist([folded], self._actor_names, scorer=fuzz.ratio, workers=1)[0]
-        token_sort = process.cdist([folded], self._actor_names, scorer=fuzz.token_sort_ratio, workers=1)[0]
-        token_set = process.cdist([folded], self._actor_names, scorer=fuzz.token_set_ratio, workers=1)[0]
+        words = folded.split()
+        close = process.cdist(words, self._name_words, scorer=fuzz.ratio, score_cutoff=LOOSE_NAME, workers=1)
+        if names_only and not close.any(axis=1).all():
+            return ActorResult(folded, "not_found", 0.0)
+        close[close < TYPO_CUTOFF] = 0.0
         # A part of a name ("mitter", "wang yi") counts a little below the whole name, but only when every word
         # of the query is (nearly) a word of that name: "csto troops" is not a part of "CSTO".
-        words = folded.split()
-        close = process.cdist(words, self._name_words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, workers=1) > 0
-        part_of_name = ((close.astype(np.float64) @ self._name_incidence) > 0).all(axis=0)
-        per_name = np.maximum(np.maximum(ratio, token_sort), token_set * 0.95 * part_of_name) * self._actor_weights
+        part = np.full(len(self._actor_names), np.inf)
+        for row in close:
+            word_best = np.zeros(len(self._actor_names), dtype=np.float64)
+            for column in np.flatnonzero(row):
+                holders = self._names_with_word[column]
+                word_best[holders] = np.maximum(word_best[holders], row[column])
+            part = np.minimum(part, word_best)
+        sorted_query = " ".join(sorted(words))
+        whole = process.cdist([sorted_query], self._sorted_names, scorer=fuzz.ratio, workers=1)[0]
+        per_name = np.maximum(whole, part * 0.95) * self._actor_weights
         best = np.zeros(len(self._actors), dtype=np.float64)
         np.maximum.at(best, self._actor_owners, per_name)
-        order = _ranked(best)
+        order = _ranked(best, 5)
         top = float(best[order[0]])
         runner_up = float(best[order[1]]) if len(order) > 1 else 0.0
         suggestions = tuple(
@@ -397,14 +417,20 @@ class Matcher:
     # -------------------------------------------------------------------------------------- autocomplete
 
     def complete(self, text: str, limit: int = 25) -> tuple[Suggestion, ...]:
-        """FAQ questions for autocomplete, best first; with no text, the questions in knowledge-base order."""
+        """FAQ questions for autocomplete, best first; with no text, the questions in knowledge-base order.
+
+        What has been typed is compared with each canonical question (rapidfuzz WRatio, which copes with a
+        half-typed word), and its words are looked up in the coverage index, so synonyms and phrasings count.
+        """
         limit = max(0, min(limit, 25))
-        folded = ascii_fold(clean(text)[:MAX_QUERY_CHARS])
+        text = clean(text)[:MAX_QUERY_CHARS]
+        folded = ascii_fold(text)
         if not folded:
             return tuple(Suggestion(e.id, e.question, 0.0) for e in self._entries[:limit])
-        scores = process.cdist([folded], self._folded_choices, scorer=fuzz.WRatio, workers=1)[0]
-        per_entry = np.maximum.reduceat(scores, self._folded_starts[:-1])
-        order = [i for i in _ranked(per_entry) if per_entry[i] >= 50.0][:limit]
+        per_entry = process.cdist([folded], self._folded_questions, scorer=fuzz.WRatio, workers=1)[0]
+        coverage = self._coverage(self._correct(self._normalise.content_words(text)))
+        np.maximum(per_entry, 90.0 * coverage, out=per_entry)
+        order = [i for i in _ranked(per_entry, limit) if per_entry[i] >= 50.0]
         return tuple(
             Suggestion(self._entries[i].id, self._entries[i].question, round(float(per_entry[i]), 1)) for i in order
         )
@@ -425,9 +451,15 @@ class Matcher:
         )
 
 
-def _ranked(scores: np.ndarray) -> list[int]:
-    """Indexes by score, best first; ties keep knowledge-base order, so results are deterministic."""
-    return [int(i) for i in np.lexsort((np.arange(len(scores)), -scores))]
+def _ranked(scores: np.ndarray, k: int | None = None) -> list[int]:
+    """Indexes of the k best scores (all, if k is None), best first; ties keep knowledge-base order."""
+    if k is not None and k <= 0:
+        return []
+    index = np.arange(len(scores))
+    if k is not None and k < len(scores):
+        threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+        index = np.flatnonzero(scores >= threshold)
+    return [int(i) for i in index[np.lexsort((index, -scores[index]))]][:k]
 
 
 def _top(values: np.ndarray, k: int) -> np.ndarray:

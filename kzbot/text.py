@@ -18,9 +18,11 @@ def fold_quote(text: str) -> str:
 
 def ascii_fold(text: str) -> str:
     """Lower-case, strip accents and drop everything but letters, digits and single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("'", "")
+    text = text.translate(_QUOTES).casefold()
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = text.replace("'", "")
     return " ".join(_WORD.findall(stripped))
 
 
