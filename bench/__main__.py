@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench import queries, startup
-from bench.matching import SizeResult, capped_synthetic, fmt_time, measure_size
+from bench.matching import SizeResult, fmt_time, measure_size
+from bench.synthetic import synthetic_kb
 from kzbot import knowledge
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -47,11 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     ]
     for size in args.sizes:
-        synthetic, note = capped_synthetic(kb, size)
+        synthetic = synthetic_kb(kb, size)
         sizes.append(
             measure_size(
                 f"{size:,}", synthetic, count=args.queries, budget=args.budget, baseline_budget=args.budget / 2,
-                note=note, log=say,
+                log=say,
             )
         )  # fmt: skip
         del synthetic

@@ -9,20 +9,16 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from types import MappingProxyType
+from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from bench import queries
-from bench.synthetic import synthetic_kb
-from kzbot.knowledge import Actor, KnowledgeBase
+from kzbot.knowledge import KnowledgeBase
 from kzbot.matcher import Matcher
-from kzbot.text import ascii_fold
 
 # Dense actor-name matrix the Matcher builds: (distinct name words) × (names) float64.
-NAME_MATRIX_LIMIT = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -94,39 +90,6 @@ class Baseline:
 
     def complete(self, text: str) -> object:
         return process.extract(text, self.phrasings, scorer=fuzz.WRatio, processor=utils.default_process, limit=25)
-
-
-def _actor_names(actor: Actor) -> list[str]:
-    return [ascii_fold(n) for n in (actor.name, *actor.aliases, actor.role)]
-
-
-def name_matrix_bytes(kb: KnowledgeBase) -> int:
-    """What the Matcher's dense actor-name matrix would take for this knowledge base."""
-    names = [n for a in kb.actors.values() for n in _actor_names(a)]
-    words = {w for n in names for w in n.split()}
-    return len(words) * len(names) * 8
-
-
-def capped_synthetic(base: KnowledgeBase, size: int) -> tuple[KnowledgeBase, str]:
-    """A synthetic knowledge base of `size` entries whose actor-name matrix fits in NAME_MATRIX_LIMIT.
-
-    Actors grow with the entries; where the Matcher's dense name matrix would outgrow the limit, the actor
-    table stops at the largest count that fits, and the note says so.
-    """
-    kb = synthetic_kb(base, size)
-    words: set[str] = set()
-    names = kept = 0
-    for actor in kb.actors.values():
-        own = _actor_names(actor)
-        grown = words.union(w for n in own for w in n.split())
-        if len(grown) * (names + len(own)) * 8 > NAME_MATRIX_LIMIT:
-            break
-        words, names, kept = grown, names + len(own), kept + 1
-    if kept == len(kb.actors):
-        return kb, ""
-    actors = MappingProxyType(dict(list(kb.actors.items())[:kept]))
-    note = f"actors held at {kept:,} of {len(kb.actors):,}, the most whose dense name matrix fits in 1 GiB"
-    return replace(kb, actors=actors), note
 
 
 def measure_size(

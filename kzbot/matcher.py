@@ -214,6 +214,14 @@ class Matcher:
                 vocabulary.update(ascii_fold(name).split())
         self._vocabulary = sorted(vocabulary)
         self._known = frozenset(self._vocabulary)
+        # Typo candidates by the length of the typed word: ratio = 2·common / (a + b) cannot reach the cutoff when
+        # the lengths differ too much, so those words are never compared.
+        reach = TYPO_CUTOFF / (200.0 - TYPO_CUTOFF)
+        longest = max((len(w) for w in self._vocabulary), default=0)
+        self._typo_candidates = {
+            size: [w for w in self._vocabulary if size * reach <= len(w) <= size / reach]
+            for size in range(TYPO_MIN_LENGTH, math.ceil(longest / reach) + 1)
+        }
 
     def _build_actor_names(self) -> None:
         names: list[str] = []
@@ -295,8 +303,13 @@ class Matcher:
             if word in self._known or len(word) < TYPO_MIN_LENGTH or word.isdigit():
                 out.append(word)
                 continue
-            hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-            out.append(hit[0] if hit else word)
+            candidates = self._typo_candidates.get(len(word), ())
+            if not candidates:
+                out.append(word)
+                continue
+            scores = process.cdist([word], candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, workers=1)[0]
+            best = int(scores.argmax())
+            out.append(candidates[best] if scores[best] > 0 else word)
         return list(dict.fromkeys(out))
 
     def _score_entries(self, words: list[str]) -> np.ndarray:
