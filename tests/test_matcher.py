@@ -1,0 +1,139 @@
+"""The matcher on questions as people type them: answers, suggestions, declines, actors, autocomplete."""
+
+from __future__ import annotations
+
+import pytest
+
+from kzbot.matcher import MAX_QUERY_CHARS, Matcher
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("Why didn't China send troops to Kazakhstan?", "why-no-troops"),
+        ("why china no send army to kz", "why-no-troops"),
+        ("did beijing offer soldiers", "china-offered-troops"),
+        ("when did the protests start", "unrest-start"),
+        ("how many ppl died", "unrest-death-toll"),
+        ("what are the three evil forces", "three-evil-forces"),
+        ("what did xi say on the phone on january 10", "xi-call-january-10"),
+        ("yemen evacuation 2015", "yemen-evacuation"),
+        ("how long is the china kazakhstan border", "border-length"),
+        ("was it really a coup", "unrest-coup-claim"),
+        ("did china blame the west", "west-blamed"),
+        ("WHY DIDNT CHINA SEND TROOPS!!!", "why-no-troops"),
+        ("why didn’t china send troops", "why-no-troops"),
+    ],
+)
+def test_real_questions_get_the_right_entry(matcher: Matcher, question: str, entry: str) -> None:
+    result = matcher.ask(question)
+    assert result.status == "answer", result
+    assert result.id == entry
+    assert 0 < result.score <= 100
+
+
+@pytest.mark.parametrize(
+    ("question", "actor"),
+    [
+        ("who is tokaev", "tokayev"),
+        ("Tileuberdi", "tileuberdi"),
+        ("victor oban", "viktor-orban"),
+        ("rana mitter", "rana-mitter"),
+    ],
+)
+def test_questions_that_are_only_a_name_get_the_actor(matcher: Matcher, question: str, actor: str) -> None:
+    result = matcher.ask(question)
+    assert result.answered and result.entry is None
+    assert result.id == f"actor:{actor}"
+
+
+def test_a_name_inside_a_question_does_not_take_it_over(matcher: Matcher) -> None:
+    assert matcher.ask("what did wang wenbin say").id == "wang-wenbin-statement"
+    assert matcher.ask("was tokayev's grip on power in danger").id != "actor:tokayev"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the weather in paris",
+        "tell me a joke",
+        "what is bitcoin",
+        "how many people live in china",
+        "how long is the china russia border",
+        "is kazakhstan a member of nato",
+        "what is 2+2",
+    ],
+)
+def test_off_topic_questions_are_not_answered(matcher: Matcher, question: str) -> None:
+    result = matcher.ask(question)
+    assert not result.answered, result
+    assert result.id is None or result.status != "answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [("", "empty"), ("   \u200b\u200f ", "empty"), ("x" * (MAX_QUERY_CHARS + 1), "too_long"), ("🇨🇳🤝🇰🇿", "unreadable")],
+)
+def test_unusable_input_is_declined_with_a_reason(matcher: Matcher, question: str, reason: str) -> None:
+    result = matcher.ask(question)
+    assert result.status == "decline" and result.reason == reason and not result.suggestions
+
+
+@pytest.mark.parametrize("question", ["china", "troops"])
+def test_a_one_word_question_gets_suggestions_not_an_answer(matcher: Matcher, question: str) -> None:
+    result = matcher.ask(question)
+    assert result.status == "suggest"
+    assert 1 <= len(result.suggestions) <= 3
+    assert all(s.id in matcher.kb.entries for s in result.suggestions)
+    assert [s.score for s in result.suggestions] == sorted((s.score for s in result.suggestions), reverse=True)
+
+
+def test_mentions_and_links_do_not_change_the_answer(matcher: Matcher) -> None:
+    plain = matcher.ask("why didnt china send troops")
+    noisy = matcher.ask("@everyone <@&123> <@!456> why didnt china send troops https://example.org/x")
+    assert noisy.id == plain.id == "why-no-troops"
+
+
+def test_matching_is_deterministic(matcher: Matcher, kb) -> None:
+    other = Matcher(kb)
+    for question in ("china troops", "wang", "what happened", "csto", "why"):
+        assert matcher.ask(question) == other.ask(question) == matcher.ask(question)
+        assert matcher.complete(question) == other.complete(question)
+
+
+@pytest.mark.parametrize(
+    ("name", "actor"), [("tokaev", "tokayev"), ("Tleuberdi", "tileuberdi"), ("mitter", "rana-mitter")]
+)
+def test_actor_lookup_finds_spellings_and_surnames(matcher: Matcher, name: str, actor: str) -> None:
+    result = matcher.actor(name)
+    assert result.found and result.actor is not None and result.actor.id == actor
+
+
+def test_an_ambiguous_name_offers_both_people(matcher: Matcher) -> None:
+    result = matcher.actor("wang")
+    assert not result.found
+    assert {"actor:wang-yi", "actor:wang-wenbin"} <= {s.id for s in result.suggestions}
+
+
+def test_an_unknown_name_is_not_found(matcher: Matcher) -> None:
+    assert matcher.actor("Emmanuel Macron").status in ("not_found", "suggest")
+    assert not matcher.actor("").found
+
+
+def test_autocomplete_offers_relevant_questions_first(matcher: Matcher) -> None:
+    choices = matcher.complete("why didnt china send tro")
+    assert 0 < len(choices) <= 25
+    assert choices[0].id == "why-no-troops"
+    assert all(len(c.label) <= 100 for c in choices)
+    assert [c.id for c in matcher.complete("yemen")][:1] == ["yemen-evacuation"]
+
+
+def test_autocomplete_without_text_lists_questions_in_order(matcher: Matcher) -> None:
+    choices = matcher.complete("")
+    assert [c.id for c in choices] == list(matcher.kb.entries)[:25]
+    assert matcher.complete("china", limit=0) == ()
+
+
+def test_actor_autocomplete_matches_aliases(matcher: Matcher) -> None:
+    assert matcher.complete_actor("kaev")[0].id == "actor:tokayev"
+    assert len(matcher.complete_actor("")) == 25
