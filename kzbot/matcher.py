@@ -214,14 +214,17 @@ class Matcher:
                 vocabulary.update(ascii_fold(name).split())
         self._vocabulary = sorted(vocabulary)
         self._known = frozenset(self._vocabulary)
-        # Typo candidates by the length of the typed word: ratio = 2·common / (a + b) cannot reach the cutoff when
-        # the lengths differ too much, so those words are never compared.
+        # Typo candidates for a typed word: words of a length that can reach the cutoff (ratio = 2·common / (a + b))
+        # and that share its first or its second letter — one slip never changes both, unless it swaps them.
         reach = TYPO_CUTOFF / (200.0 - TYPO_CUTOFF)
-        longest = max((len(w) for w in self._vocabulary), default=0)
-        self._typo_candidates = {
-            size: [w for w in self._vocabulary if size * reach <= len(w) <= size / reach]
-            for size in range(TYPO_MIN_LENGTH, math.ceil(longest / reach) + 1)
-        }
+        buckets: dict[tuple[int, int, str], list[str]] = {}
+        for word in self._vocabulary:
+            for position in (0, 1):
+                if len(word) > position:
+                    buckets.setdefault((len(word), position, word[position]), []).append(word)
+        self._typo_buckets = buckets
+        self._typo_reach = reach
+        self._corrections: dict[str, str] = {}
 
     def _build_actor_names(self) -> None:
         names: list[str] = []
@@ -303,14 +306,32 @@ class Matcher:
             if word in self._known or len(word) < TYPO_MIN_LENGTH or word.isdigit():
                 out.append(word)
                 continue
-            candidates = self._typo_candidates.get(len(word), ())
-            if not candidates:
-                out.append(word)
-                continue
-            scores = process.cdist([word], candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, workers=1)[0]
-            best = int(scores.argmax())
-            out.append(candidates[best] if scores[best] > 0 else word)
+            out.append(self._correction(word))
         return list(dict.fromkeys(out))
+
+    def _correction(self, word: str) -> str:
+        """The closest known word to an unknown one (ties: alphabetical), or the word itself; remembered."""
+        known = self._corrections.get(word)
+        if known is not None:
+            return known
+        lengths = range(math.ceil(len(word) * self._typo_reach), math.floor(len(word) / self._typo_reach) + 1)
+        pool = {
+            w
+            for size in lengths
+            for position in (0, 1)
+            for w in self._typo_buckets.get((size, position, word[position]), ())
+        }
+        best = word
+        if pool:
+            candidates = sorted(pool)
+            scores = process.cdist([word], candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, workers=1)[0]
+            index = int(scores.argmax())
+            if scores[index] > 0:
+                best = candidates[index]
+        if len(self._corrections) >= 20_000:
+            self._corrections.clear()
+        self._corrections[word] = best
+        return best
 
     def _score_entries(self, words: list[str]) -> np.ndarray:
         """Blended score per entry, 0–100, less the penalty for entities the entry never names."""
