@@ -13,7 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_ROOT_USER_ACTION=ignore \
     KZBOT_HEALTH_HOST=0.0.0.0 \
     KZBOT_HEALTH_PORT=8080 \
-    KZBOT_STATE_DIR=/tmp/kzbot-state
+    KZBOT_STATE_DIR=/app/state
 
 WORKDIR /app
 
@@ -21,7 +21,9 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt \
     && groupadd --system --gid 10001 kzbot \
-    && useradd --system --uid 10001 --gid kzbot --no-create-home --shell /usr/sbin/nologin kzbot
+    && useradd --system --uid 10001 --gid kzbot --no-create-home --shell /usr/sbin/nologin kzbot \
+    && mkdir /app/state \
+    && chown 10001:10001 /app/state
 
 # Only what runs. The files stay owned by root, so the bot cannot change them.
 COPY bot.py ./
