@@ -18,6 +18,7 @@ The score (0–100) blends coverage and similarity. The bot answers only when th
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
@@ -57,6 +58,8 @@ ACTOR_SUGGEST = 60.0
 ACTOR_MARGIN = 5.0
 # How alike a word must be to some word of a name before a question is scored as a name ("tsnag" for "tsang").
 LOOSE_NAME = 60.0
+# Autocomplete ranks by the `ask` score, with this share, and by the typed text's resemblance to the question.
+AUTOCOMPLETE_BLEND = 0.7
 # A question whose words equal an entry's phrasing this closely belongs to that entry, even if it is a name.
 CLAIMED = 92.0
 
@@ -453,21 +456,37 @@ class Matcher:
     def complete(self, text: str, limit: int = 25) -> tuple[Suggestion, ...]:
         """FAQ questions for autocomplete, best first; with no text, the questions in knowledge-base order.
 
-        What has been typed is compared with each canonical question (rapidfuzz WRatio, which copes with a
-        half-typed word), and its words are looked up in the coverage index, so synonyms and phrasings count.
+        Ranked like `ask` (coverage and phrasing similarity), with the last, half-typed word completed from the
+        vocabulary ("troo" → troops); the canonical question's resemblance to the typed text (rapidfuzz WRatio)
+        orders what would otherwise tie.
         """
         limit = max(0, min(limit, 25))
         text = clean(text)[:MAX_QUERY_CHARS]
         folded = ascii_fold(text)
         if not folded:
             return tuple(Suggestion(e.id, e.question, 0.0) for e in self._entries[:limit])
-        per_entry = process.cdist([folded], self._folded_questions, scorer=fuzz.WRatio, workers=1)[0]
-        coverage = self._coverage(self._correct(self._normalise.content_words(text)))
-        np.maximum(per_entry, 90.0 * coverage, out=per_entry)
-        order = [i for i in _ranked(per_entry, limit) if per_entry[i] >= 50.0]
+        words = self._normalise.content_words(text)
+        if words and words[-1] not in self._known and folded.endswith(words[-1]):
+            words[-1] = self._completion(words[-1])
+        blended = self._score_entries(self._correct(words))
+        resemblance = process.cdist([folded], self._folded_questions, scorer=fuzz.WRatio, workers=1)[0]
+        per_entry = AUTOCOMPLETE_BLEND * blended + (1.0 - AUTOCOMPLETE_BLEND) * resemblance
+        order = [i for i in _ranked(per_entry, limit) if per_entry[i] >= 40.0]
+        if not order:  # a letter or two: the questions that start that way
+            order = [i for i, q in enumerate(self._folded_questions) if q.startswith(folded)][:limit]
         return tuple(
             Suggestion(self._entries[i].id, self._entries[i].question, round(float(per_entry[i]), 1)) for i in order
         )
+
+    def _completion(self, prefix: str) -> str:
+        """The shortest known word that starts with a half-typed one (alphabetical among equals), or the prefix."""
+        start = bisect.bisect_left(self._vocabulary, prefix)
+        matches = []
+        for word in self._vocabulary[start : start + 200]:
+            if not word.startswith(prefix):
+                break
+            matches.append(word)
+        return min(matches, key=len) if matches else prefix
 
     def complete_actor(self, text: str, limit: int = 25) -> tuple[Suggestion, ...]:
         """Actor names for autocomplete, matched on names and aliases; with no text, all names A–Z."""
