@@ -10,7 +10,7 @@ from kzbot import knowledge
 from kzbot.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORTS: list[str] = []
+ACCURACY = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(scope="session")
@@ -23,9 +23,16 @@ def matcher(kb: knowledge.KnowledgeBase) -> Matcher:
     return Matcher(kb)
 
 
+@pytest.fixture
+def accuracy_report(request: pytest.FixtureRequest) -> list[str]:
+    """Lines added here are printed at the end of the run, whatever the outcome."""
+    return request.config.stash.setdefault(ACCURACY, [])
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print the evaluation report (accuracy on each half, and the misses) at the end of every run."""
-    if REPORTS:
+    lines = terminalreporter.config.stash.get(ACCURACY, [])
+    if lines:
         terminalreporter.section("answer accuracy on the labelled questions")
-        for line in REPORTS:
+        for line in lines:
             terminalreporter.write_line(line)
