@@ -49,7 +49,7 @@ SIMILARITY_KNOWN_ONLY = False
 # "how long is the China–Russia border" is not a question about the China–Kazakhstan border.
 ENTITY_PENALTY = 15.0
 DETAILS_IN_VOCABULARY = False
-CANDIDATES = 12
+CANDIDATES = 10
 # Words of five letters or more are corrected to the closest known word at least this alike.
 TYPO_CUTOFF = 82.0
 TYPO_MIN_LENGTH = 5
@@ -412,29 +412,35 @@ class Matcher:
         return ActorResult(name, result.status, result.score, result.actor, result.suggestions)
 
     def _score_actors(self, folded: str, *, names_only: bool = False) -> ActorResult:
-        """Score every actor on its best name. With names_only, give up at once when a word of the query is like
-        no word of any name, even loosely (the quick test that a question is not just a name)."""
-        if not self._actor_names:
-            return ActorResult(folded, "not_found", 0.0)
+        """Score the actors whose names share a word, even loosely, with the query (the others cannot come
+        close). With names_only, give up at once unless every word of the query is like some word of a name:
+        the quick test that a question is nothing but a name."""
         words = folded.split()
+        if not self._actor_names or not words:
+            return ActorResult(folded, "not_found", 0.0)
         close = process.cdist(words, self._name_words, scorer=fuzz.ratio, score_cutoff=LOOSE_NAME, workers=1)
         if names_only and not close.any(axis=1).all():
             return ActorResult(folded, "not_found", 0.0)
-        close[close < TYPO_CUTOFF] = 0.0
+        columns = np.flatnonzero(close.any(axis=0))
+        if not len(columns):
+            return ActorResult(folded, "not_found", 0.0)
+        names = np.unique(np.concatenate([self._names_with_word[c] for c in columns]))
+        position = {int(n): i for i, n in enumerate(names)}
         # A part of a name ("mitter", "wang yi") counts a little below the whole name, but only when every word
         # of the query is (nearly) a word of that name: "csto troops" is not a part of "CSTO".
-        part = np.full(len(self._actor_names), np.inf)
+        close[close < TYPO_CUTOFF] = 0.0
+        part = np.full(len(names), np.inf)
         for row in close:
-            word_best = np.zeros(len(self._actor_names), dtype=np.float64)
+            word_best = np.zeros(len(names), dtype=np.float64)
             for column in np.flatnonzero(row):
-                holders = self._names_with_word[column]
+                holders = [position[int(n)] for n in self._names_with_word[column]]
                 word_best[holders] = np.maximum(word_best[holders], row[column])
             part = np.minimum(part, word_best)
         sorted_query = " ".join(sorted(words))
-        whole = process.cdist([sorted_query], self._sorted_names, scorer=fuzz.ratio, workers=1)[0]
-        per_name = np.maximum(whole, part * 0.95) * self._actor_weights
+        whole = process.cdist([sorted_query], [self._sorted_names[n] for n in names], scorer=fuzz.ratio, workers=1)[0]
+        per_name = np.maximum(whole, part * 0.95) * self._actor_weights[names]
         best = np.zeros(len(self._actors), dtype=np.float64)
-        np.maximum.at(best, self._actor_owners, per_name)
+        np.maximum.at(best, self._actor_owners[names], per_name)
         order = _ranked(best, 5)
         top = float(best[order[0]])
         runner_up = float(best[order[1]]) if len(order) > 1 else 0.0
