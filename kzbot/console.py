@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import textwrap
 from typing import TYPE_CHECKING, TextIO
 
 from kzbot import render
@@ -89,7 +91,7 @@ class Console:
 
     def _show(self, card: render.Card) -> None:
         self.options = card.buttons
-        self._write(render.card_to_text(card))
+        self._write(_wrap(render.card_to_text(card), shutil.get_terminal_size((100, 24)).columns))
 
     def _print_help(self) -> None:
         self._write(CONSOLE_HELP)
@@ -132,3 +134,13 @@ def run_console(matcher: Matcher, stdin: TextIO, stdout: TextIO, *, connect_hint
     stdout.write("Bye.\n")
     stdout.flush()
     return 0
+
+
+def _wrap(text: str, columns: int) -> str:
+    """Wrap long lines at word boundaries for the terminal, keeping each line's indent."""
+    width = max(40, min(columns, 100) - 1)
+    lines = []
+    for line in text.splitlines():
+        indent = line[: len(line) - len(line.lstrip())]
+        lines.append(textwrap.fill(line, width, subsequent_indent=indent) if len(line) > width else line)
+    return "\n".join(lines)
