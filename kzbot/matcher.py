@@ -143,6 +143,9 @@ class ActorResult:
 _NOISE = re.compile(r"<a?:\w+:\d+>|<[@#][!&]?\d+>|@(?:everyone|here)\b|https?://\S+", re.IGNORECASE)
 
 
+_CLAUSE = re.compile(r"(?<=[.!?;:])\s+|,\s+")
+
+
 def clean(text: str) -> str:
     """Drop what is not the question: control and format characters (zero-width, direction marks), Discord
     mentions and custom emoji, links; collapse white space."""
@@ -268,8 +271,17 @@ class Matcher:
         actor = self._actor_in_question(folded)
         if actor is not None and not self._claimed(folded):
             return AskResult(question, "answer", actor.score, actor=actor.actor)
-        words = self._correct(self._normalise.content_words(text))
-        return self._decide(question, self._score_entries(words))
+        scores = self._score_entries(self._correct(self._normalise.content_words(text)))
+        # Context first, question last ("so it started with fuel, but what happened next?"): the last clause alone
+        # may be the clearer question. Whichever reading matches better is used.
+        clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+        if len(clauses) > 1:
+            tail = self._correct(self._normalise.content_words(clauses[-1]))
+            if len(tail) >= 2:
+                tail_scores = self._score_entries(tail)
+                if tail_scores.max() > scores.max():
+                    scores = tail_scores
+        return self._decide(question, scores)
 
     def _claimed(self, folded: str) -> bool:
         """Whether an FAQ entry lists this very question as one of its phrasings (then it wins over a name)."""

@@ -137,3 +137,20 @@ def test_autocomplete_without_text_lists_questions_in_order(matcher: Matcher) ->
 def test_actor_autocomplete_matches_aliases(matcher: Matcher) -> None:
     assert matcher.complete_actor("kaev")[0].id == "actor:tokayev"
     assert len(matcher.complete_actor("")) == 25
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        (
+            "I live in Germany and read the news every morning with my coffee, when did the protests begin?",
+            "unrest-start",
+        ),
+        (
+            "my uncle is a retired teacher who loves history and maps, how long is the border between china and kazakhstan",
+            "border-length",
+        ),
+    ],
+)
+def test_a_question_after_chatty_context_is_answered(matcher: Matcher, question: str, entry: str) -> None:
+    assert matcher.ask(question).id == entry
