@@ -230,11 +230,8 @@ ASK_FIELDS = {"question", "answered", "id", "matched_question", "answer", "score
 line_text = st.one_of(hostile(), st.text(max_size=200)).map(lambda s: s.replace("\n", " ").replace("\r", " ")[:2_000])
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(lines=st.lists(line_text, min_size=1, max_size=12))
-@example(lines=["why didn't china send troops?", "", "@everyone <@&1>", "\u200b\u202e", "🇰🇿" * 300])
-def test_cli_ask_json_prints_one_object_per_line(lines: list[str]) -> None:
-    batch = "".join(line + "\n" for line in lines).encode("utf-8")
+def ask_json(batch: bytes) -> subprocess.CompletedProcess[bytes]:
+    """`python -m kzbot ask --json` with `batch` on standard input; it must exit 0."""
     proc = subprocess.run(
         [sys.executable, "-m", "kzbot", "ask", "--json"],
         input=batch,
@@ -244,6 +241,14 @@ def test_cli_ask_json_prints_one_object_per_line(lines: list[str]) -> None:
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    return proc
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(lines=st.lists(line_text, min_size=1, max_size=12))
+@example(lines=["why didn't china send troops?", "", "@everyone <@&1>", "\u200b\u202e", "🇰🇿" * 300])
+def test_cli_ask_json_prints_one_object_per_line(lines: list[str]) -> None:
+    proc = ask_json("".join(line + "\n" for line in lines).encode("utf-8"))
     out = proc.stdout.decode("utf-8").split("\n")
     assert out[-1] == ""
     objects = [json.loads(line) for line in out[:-1]]
@@ -257,16 +262,7 @@ def test_cli_ask_json_prints_one_object_per_line(lines: list[str]) -> None:
 
 
 def test_cli_ask_survives_bytes_that_are_not_utf8() -> None:
-    batch = b"why didn\xe2t china send troops?\n\xff\xfe\x00\x01\n\xc3\x28 csto\n"
-    proc = subprocess.run(
-        [sys.executable, "-m", "kzbot", "ask", "--json"],
-        input=batch,
-        capture_output=True,
-        cwd=ROOT,
-        env=cli_environment(),
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    proc = ask_json(b"why didn\xe2t china send troops?\n\xff\xfe\x00\x01\n\xc3\x28 csto\n")
     objects = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
     assert len(objects) == 3
     assert all(set(o) == ASK_FIELDS for o in objects)
