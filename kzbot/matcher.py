@@ -94,6 +94,11 @@ _WHO_SUFFIXES = tuple(
     for p in ("who is that", "who is he", "who is she", "who is it", "who is this", "who", "whos that", "who that")
 )
 _WHO_SUFFIXES = tuple(sorted(_WHO_SUFFIXES, key=len, reverse=True))
+# Words that describe a name rather than belong to it: "sputnik news agency", "the heritage guy".
+_DESCRIPTORS = frozenset(
+    "newspaper paper daily news agency outlet media channel university uni institute think tank professor "
+    "expert analyst scholar researcher guy man woman person org organisation organization group".split()
+)
 _ARTICLES = frozenset({"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "professor"})
 
 
@@ -408,7 +413,7 @@ class Matcher:
             if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
                 words = words[: -len(suffix)]
                 break
-        words = [w for w in words if w not in _ARTICLES]
+        words = [w for w in words if w not in _ARTICLES and w not in _DESCRIPTORS] or words
         if not words or len(words) > 6:
             return None
         result = self._score_actors(" ".join(words), names_only=True)

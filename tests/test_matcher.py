@@ -154,3 +154,15 @@ def test_actor_autocomplete_matches_aliases(matcher: Matcher) -> None:
 )
 def test_a_question_after_chatty_context_is_answered(matcher: Matcher, question: str, entry: str) -> None:
     assert matcher.ask(question).id == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "actor"),
+    [
+        ("the heritage foundation think tank", "heritage-foundation"),
+        ("who is the bbc news outlet", "bbc"),
+        ("macquarie uni", "macquarie-university"),
+    ],
+)
+def test_a_name_with_a_describing_word_is_still_the_actor(matcher: Matcher, question: str, actor: str) -> None:
+    assert matcher.ask(question).id == f"actor:{actor}"
