@@ -96,8 +96,34 @@ _WHO_SUFFIXES = tuple(
 _WHO_SUFFIXES = tuple(sorted(_WHO_SUFFIXES, key=len, reverse=True))
 # Words that describe a name rather than belong to it: "sputnik news agency", "the heritage guy".
 _DESCRIPTORS = frozenset(
-    "newspaper paper daily news agency outlet media channel university uni institute think tank professor "
-    "expert analyst scholar researcher guy man woman person org organisation organization group".split()
+    [
+        "newspaper",
+        "paper",
+        "daily",
+        "news",
+        "agency",
+        "outlet",
+        "media",
+        "channel",
+        "university",
+        "uni",
+        "institute",
+        "think",
+        "tank",
+        "professor",
+        "expert",
+        "analyst",
+        "scholar",
+        "researcher",
+        "guy",
+        "man",
+        "woman",
+        "person",
+        "org",
+        "organisation",
+        "organization",
+        "group",
+    ]
 )
 _ARTICLES = frozenset({"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "professor"})
 
