@@ -19,7 +19,7 @@ DATA = Path(__file__).resolve().parent / "data"
 HALVES = ["eval-tune.yaml", "eval-holdout.yaml"]
 GOAL = 0.95
 # (answered, declined) that each half must reach.
-FLOORS = {"eval-tune.yaml": (GOAL, GOAL), "eval-holdout.yaml": (0.90, 0.93)}
+FLOORS = {"eval-tune.yaml": (GOAL, GOAL), "eval-holdout.yaml": (0.91, 0.93)}
 
 
 @pytest.mark.parametrize("name", HALVES)
