@@ -42,13 +42,9 @@ ANSWER_WORD_WEIGHT = 0.5
 UNKNOWN_WORD_WEIGHT = 1.5
 # Entity names (lexicon.yaml) weigh at least as much as a word found in this many entries.
 ENTITY_DF = 4.0
-# Words no entry knows count against coverage; they are left out of the phrasing similarity, where their
-# letters would only add chance resemblance ("nato" and "csto").
-SIMILARITY_KNOWN_ONLY = False
 # Points off an entry for each entity the question names that the entry's question and phrasings never do:
 # "how long is the China–Russia border" is not a question about the China–Kazakhstan border.
 ENTITY_PENALTY = 15.0
-DETAILS_IN_VOCABULARY = False
 CANDIDATES = 10
 # Words of five letters or more are corrected to the closest known word at least this alike.
 TYPO_CUTOFF = 82.0
@@ -222,8 +218,7 @@ class Matcher:
             for choice in self._choices[self._starts[index] : self._starts[index + 1]]:
                 words.update(choice.split())
             primary.append(words)
-            extra = entry.answer + (" " + entry.details if DETAILS_IN_VOCABULARY and entry.details else "")
-            secondary.append(set(self._normalise.content_words(extra)) - words)
+            secondary.append(set(self._normalise.content_words(entry.answer)) - words)
         df: dict[str, int] = {}
         for words in (*primary, *secondary):
             for word in words:
@@ -408,7 +403,7 @@ class Matcher:
         candidates = _top(coverage, CANDIDATES)
         if not len(candidates):
             return similarity, coverage
-        query = " ".join(w for w in words if w in self._known or not SIMILARITY_KNOWN_ONLY) or " ".join(words)
+        query = " ".join(words)
         subset: list[str] = []
         subset_sorted: list[str] = []
         bounds = []
