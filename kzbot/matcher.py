@@ -380,6 +380,10 @@ class Matcher:
         scores = (1.0 - COVERAGE_WEIGHT) * similarity + COVERAGE_WEIGHT * 100.0 * coverage
         for word in self._entities.intersection(words):
             scores -= ENTITY_PENALTY * self._lacks_entity[word]
+        # A year or figure the knowledge base never mentions ("in 2027") asks about something the articles do not cover.
+        for word in words:
+            if word.isdigit() and word not in self._postings:
+                scores -= ENTITY_PENALTY
         return np.maximum(scores, 0.0, out=scores)
 
     def _coverage(self, words: list[str]) -> np.ndarray:

@@ -70,6 +70,15 @@ def test_off_topic_questions_are_not_answered(matcher: Matcher, question: str) -
     assert result.id is None or result.status != "answer"
 
 
+def test_a_year_the_articles_never_mention_is_not_answered(matcher: Matcher) -> None:
+    # The articles cover January 2022 (and a few earlier years); a question about 2031 asks about something else.
+    assert matcher.ask("how much money did china put into kazakhstan").id == "china-economic-role"
+    dated = matcher.ask("how much money did china put into kazakhstan in 2031")
+    assert dated.status != "answer", dated
+    # A year the articles do give still counts for the entry that gives it.
+    assert matcher.ask("navy evacuation from yemen in 2015").id == "yemen-evacuation"
+
+
 @pytest.mark.parametrize(
     ("question", "reason"),
     [("", "empty"), ("   \u200b\u200f ", "empty"), ("x" * (MAX_QUERY_CHARS + 1), "too_long"), ("🇨🇳🤝🇰🇿", "unreadable")],
