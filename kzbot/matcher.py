@@ -121,6 +121,8 @@ _DESCRIPTORS = frozenset(
         "group",
     ]
 )
+_WHO_WORDS = frozenset({"who", "whos", "dat", "dis", "wat", "wut", "wot", "wht"})
+_WHAT_WORDS = frozenset({"what", "whats", "wat", "wats", "wut", "wot", "wht", "wtf"})
 _ARTICLES = frozenset({"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "professor"})
 
 
@@ -192,6 +194,14 @@ class Matcher:
         self._build_choices()
         self._build_index()
         self._build_actor_names()
+        self._edge_fillers = self._normalise.stopwords | _WHO_WORDS
+        # Entries whose canonical question is "What is <actor>?" explain that actor.
+        self._explained_by: dict[str, Entry] = {}
+        for entry in self._entries:
+            for phrasing in (entry.question, *entry.phrasings):
+                found, asked_what = self._name_question(ascii_fold(phrasing))
+                if found is not None and asked_what:
+                    self._explained_by.setdefault(found.actor.id, entry)
 
     # ------------------------------------------------------------------------------------------ building
 
@@ -270,6 +280,17 @@ class Matcher:
                     owners.append(index)
                     weights.append(weight)
         self._actor_names = names
+        # Each actor's affiliation words: those of its role and the names of the organisations its role names.
+        self._actor_index = {actor.id: index for index, actor in enumerate(self._actors)}
+        self._affiliation: list[frozenset[str]] = []
+        for actor in self._actors:
+            role = ascii_fold(actor.role)
+            words = set(role.split())
+            for other in self._actors:
+                if other is not actor and ascii_fold(other.name) in role:
+                    for alias in other.aliases:
+                        words.update(ascii_fold(alias).split())
+            self._affiliation.append(frozenset(words - set(ascii_fold(actor.name).split())))
         self._actor_owners = np.array(owners, dtype=np.int64)
         self._actor_weights = np.array(weights, dtype=np.float64)
         self._sorted_names = [" ".join(sorted(name.split())) for name in names]
@@ -294,8 +315,12 @@ class Matcher:
         folded = ascii_fold(text)
         if not folded:
             return AskResult(question, "decline", 0.0, reason="unreadable")
-        actor = self._actor_in_question(folded)
+        actor, asked_what = self._name_question(folded)
         if actor is not None and not self._claimed(folded):
+            # "what is the SCO" wants the explanation an FAQ entry gives, when there is one; a bare name, the profile.
+            explained = self._explained_by.get(actor.actor.id) if asked_what else None
+            if explained is not None:
+                return AskResult(question, "answer", actor.score, entry=explained)
             return AskResult(question, "answer", actor.score, actor=actor.actor)
         scores = self._score_entries(self._correct(self._normalise.content_words(text)))
         # Context first, question last ("so it started with fuel, but what happened next?"): the last clause alone
@@ -429,7 +454,12 @@ class Matcher:
 
     def _actor_in_question(self, folded: str) -> ActorResult | None:
         """A question that is only a name, or "who is NAME", is about that actor."""
+        return self._name_question(folded)[0]
+
+    def _name_question(self, folded: str) -> tuple[ActorResult | None, bool]:
+        """The actor a question that is only a name asks about, and whether it asks "what is" that name."""
         words = folded.split()
+        asked_what = bool(words) and words[0] in _WHAT_WORDS
         for prefix in _WHO_PREFIXES:
             if tuple(words[: len(prefix)]) == prefix:
                 words = words[len(prefix) :]
@@ -438,11 +468,27 @@ class Matcher:
             if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
                 words = words[: -len(suffix)]
                 break
+        # Fillers around the name ("heritage foundation, what is it", "wang wenbin who dat") say nothing more.
+        while words and words[-1] in self._edge_fillers:
+            asked_what = asked_what or words[-1] in _WHAT_WORDS
+            words = words[:-1]
+        while words and words[0] in self._edge_fillers:
+            asked_what = asked_what or words[0] in _WHAT_WORDS
+            words = words[1:]
         words = [w for w in words if w not in _ARTICLES and w not in _DESCRIPTORS] or words
         if not words or len(words) > 6:
-            return None
+            return None, asked_what
         result = self._score_actors(" ".join(words), names_only=True)
-        return result if result.found else None
+        if not result.found and len(words) > 1:
+            # A name with its owner's institution ("zhang xin ecnu", "shen yi fudan"): the rest must be that name.
+            for suggestion in result.suggestions:
+                index = self._actor_index[suggestion.id.removeprefix("actor:")]
+                rest = [w for w in words if w not in self._affiliation[index]]
+                if rest and len(rest) < len(words):
+                    retry = self._score_actors(" ".join(rest), names_only=True)
+                    if retry.found and retry.actor is self._actors[index]:
+                        return retry, asked_what
+        return (result if result.found else None), asked_what
 
     def actor(self, name: str) -> ActorResult:
         """Look an actor up by name, alias or role; suggest the closest names when unsure."""

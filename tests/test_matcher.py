@@ -175,3 +175,33 @@ def test_a_question_after_chatty_context_is_answered(matcher: Matcher, question:
 )
 def test_a_name_with_a_describing_word_is_still_the_actor(matcher: Matcher, question: str, actor: str) -> None:
     assert matcher.ask(question).id == f"actor:{actor}"
+
+
+@pytest.mark.parametrize(
+    ("question", "actor"),
+    [
+        ("lee wei who dat", "lee-wei"),
+        ("aperio intelligence, what is it", "aperio-intelligence"),
+        ("wat is the global times", "global-times"),
+        ("yang shu research institute", "yang-shu"),
+        ("steve tsang soas", "steve-tsang"),
+    ],
+)
+def test_fillers_and_a_persons_institution_around_a_name_still_find_the_actor(
+    matcher: Matcher, question: str, actor: str
+) -> None:
+    assert matcher.ask(question).id == f"actor:{actor}"
+
+
+def test_an_institution_alone_is_not_taken_for_the_person_who_works_there(matcher: Matcher) -> None:
+    assert matcher.ask("oxford university").id == "actor:oxford-university"
+
+
+def test_what_is_an_organisation_gets_the_entry_that_explains_it_and_a_bare_name_gets_the_profile(
+    matcher: Matcher,
+) -> None:
+    assert matcher.ask("wtf is the csto").id == "what-is-csto"
+    assert matcher.ask("sco, what does it do").id == "what-is-sco"
+    assert matcher.ask("csto").id == "actor:csto"
+    # An organisation no entry explains keeps its profile for "what is".
+    assert matcher.ask("what is the global times").id == "actor:global-times"
