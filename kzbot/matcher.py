@@ -254,6 +254,14 @@ class Matcher:
         for actor in self._actors:
             for name in (actor.name, *actor.aliases):
                 vocabulary.update(ascii_fold(name).split())
+        # A misspelt synonym ("beijng", "russains") is corrected to the synonym, then rewritten like it.
+        stopwords = self._normalise.stopwords
+        self._rewrites = {
+            variant: tuple(w for w in target if w not in stopwords)
+            for variant, target in self._normalise.single_word_variants().items()
+            if len(variant) >= TYPO_MIN_LENGTH and variant not in vocabulary
+        }
+        vocabulary.update(self._rewrites)
         self._vocabulary = sorted(vocabulary)
         self._known = frozenset(self._vocabulary)
         # Typo candidates for a typed word: words of a length that can reach the cutoff (ratio = 2·common / (a + b))
@@ -372,7 +380,8 @@ class Matcher:
             if word in self._known or len(word) < TYPO_MIN_LENGTH or word.isdigit():
                 out.append(word)
                 continue
-            out.append(self._correction(word))
+            corrected = self._correction(word)
+            out.extend(self._rewrites.get(corrected, (corrected,)))
         return list(dict.fromkeys(out))
 
     def _correction(self, word: str) -> str:

@@ -44,6 +44,10 @@ class Normaliser:
         self._longest = max((len(k) for k in table), default=0)
         self.stopwords = frozenset(ascii_fold(w) for w in stopwords)
 
+    def single_word_variants(self) -> dict[str, tuple[str, ...]]:
+        """One-word variants and what they are rewritten to ("beijing" -> ("china",)), for spelling correction."""
+        return {words[0]: target for words, target in self._table.items() if len(words) == 1}
+
     def words(self, text: str) -> list[str]:
         """Folded words with synonyms rewritten, stop words kept."""
         tokens = ascii_fold(text).split()

@@ -205,3 +205,16 @@ def test_what_is_an_organisation_gets_the_entry_that_explains_it_and_a_bare_name
     assert matcher.ask("csto").id == "actor:csto"
     # An organisation no entry explains keeps its profile for "what is".
     assert matcher.ask("what is the global times").id == "actor:global-times"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("when did the russains pull out", "when did the russians pull out"),
+        ("what did beijng promise the solomon islands", "what did beijing promise the solomon islands"),
+    ],
+)
+def test_a_misspelt_synonym_counts_as_the_word_it_stands_for(matcher: Matcher, typed: str, meant: str) -> None:
+    slip, right = matcher.ask(typed), matcher.ask(meant)
+    assert right.status == "answer"
+    assert (slip.id, slip.score) == (right.id, right.score)
