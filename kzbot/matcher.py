@@ -619,9 +619,12 @@ def _ranked(scores: np.ndarray, k: int | None = None) -> list[int]:
 
 
 def _top(values: np.ndarray, k: int) -> np.ndarray:
-    """Indexes of the k largest positive values, in index order."""
+    """Indexes of the k largest positive values, and of any tied with the k-th, in index order.
+
+    Short questions of common words ("russia troops") cover many entries fully; cutting such a tie at
+    random would drop the entry whose phrasing matches word for word."""
     positive = np.flatnonzero(values > 0)
     if len(positive) <= k:
         return positive
-    chosen = positive[np.argpartition(-values[positive], k - 1)[:k]]
-    return np.sort(chosen)
+    threshold = np.partition(values[positive], len(positive) - k)[len(positive) - k]
+    return positive[values[positive] >= threshold]

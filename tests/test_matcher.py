@@ -218,3 +218,16 @@ def test_a_misspelt_synonym_counts_as_the_word_it_stands_for(matcher: Matcher, t
     slip, right = matcher.ask(typed), matcher.ask(meant)
     assert right.status == "answer"
     assert (slip.id, slip.score) == (right.id, right.score)
+
+
+def test_every_phrasing_typed_as_a_question_ranks_its_own_entry_first(matcher: Matcher, kb) -> None:
+    # Short phrasings of common words ("russia troops") cover many entries fully; none may be cut from the race.
+    wrong = []
+    for entry in kb.entries.values():
+        for phrasing in (entry.question, *entry.phrasings):
+            result = matcher.ask(phrasing)
+            first = result.id if result.status == "answer" else (result.suggestions or [None])[0]
+            first = getattr(first, "id", first)
+            if first != entry.id:
+                wrong.append((phrasing, entry.id, first))
+    assert not wrong, wrong[:10]
