@@ -254,6 +254,8 @@ class Matcher:
         for actor in self._actors:
             for name in (actor.name, *actor.aliases):
                 vocabulary.update(ascii_fold(name).split())
+        # Names the lexicon lists stay as typed, so that a name the articles never give still counts against entries.
+        vocabulary.update(entities)
         # A misspelt synonym ("beijng", "russains") is corrected to the synonym, then rewritten like it.
         stopwords = self._normalise.stopwords
         self._rewrites = {
