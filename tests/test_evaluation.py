@@ -1,9 +1,10 @@
-"""The product's promise, measured on each half of the labelled set: the tuning half and the held-out half.
+"""The product's promise, measured on labelled questions: a tuning half, a held-out half and a blind set.
 
-The goal is ≥ 95 % of real questions answered right and ≥ 95 % of off-topic ones declined on both halves. The
-tuning half meets it. The held-out half — never used to tune — does not yet: its floor below is the level it
-has reached, so a change that makes the bot worse on unseen questions fails here, and the report printed at
-the end of every run lists its misses. Raise the floor as the held-out figures improve; never lower it.
+The goal is ≥ 95 % of real questions answered right and ≥ 95 % of off-topic ones declined. The tuning and
+held-out halves meet it and are held to it. The blind set, written after the knowledge base by someone who saw
+only the articles and the list of entries, does not yet: its floor below is the level it reached when first
+measured, so a change that makes the bot worse on unseen questions fails here, and the report printed at the
+end of every run lists its misses. Raise a floor as the figures improve; never lower it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from kzbot.matcher import Matcher
 
 DATA = Path(__file__).resolve().parent / "data"
 HALVES = ["eval-tune.yaml", "eval-holdout.yaml"]
+SETS = [*HALVES, "eval-blind.yaml"]
 GOAL = 0.95
-# (answered, declined) that each half must reach.
-FLOORS = {"eval-tune.yaml": (GOAL, GOAL), "eval-holdout.yaml": (0.91, 0.93)}
+# (answered, declined) that each set must reach.
+FLOORS = {"eval-tune.yaml": (GOAL, GOAL), "eval-holdout.yaml": (GOAL, GOAL), "eval-blind.yaml": (0.90, 0.90)}
 
 
-@pytest.mark.parametrize("name", HALVES)
+@pytest.mark.parametrize("name", SETS)
 def test_labelled_set_is_large_and_well_formed(matcher: Matcher, name: str) -> None:
     cases = read_cases(DATA / name)
     assert not unknown_labels(matcher, cases)
@@ -40,7 +42,7 @@ def test_every_entry_is_asked_about(matcher: Matcher) -> None:
     assert set(matcher.kb.entries) <= expected
 
 
-@pytest.mark.parametrize("name", HALVES)
+@pytest.mark.parametrize("name", SETS)
 def test_answers_and_declines_at_least_the_floor(matcher: Matcher, name: str, accuracy_report: list[str]) -> None:
     report = evaluate(matcher, read_cases(DATA / name), name)
     answered, declined = FLOORS[name]
