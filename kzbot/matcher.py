@@ -46,6 +46,8 @@ ENTITY_DF = 4.0
 # "how long is the China–Russia border" is not a question about the China–Kazakhstan border.
 ENTITY_PENALTY = 15.0
 CANDIDATES = 10
+# Entries tied for the last candidate place all stay, up to this many times CANDIDATES.
+_TIE_ROOM = 3
 # Words of five letters or more are corrected to the closest known word at least this alike.
 TYPO_CUTOFF = 82.0
 TYPO_MIN_LENGTH = 5
@@ -197,9 +199,17 @@ class Matcher:
         self._edge_fillers = self._normalise.stopwords | _WHO_WORDS
         # Entries whose canonical question is "What is <actor>?" explain that actor.
         self._explained_by: dict[str, Entry] = {}
+        name_words = frozenset(self._name_words)
         for entry in self._entries:
             for phrasing in (entry.question, *entry.phrasings):
-                found, asked_what = self._name_question(ascii_fold(phrasing))
+                folded = ascii_fold(phrasing)
+                # Cheap test first: only a short phrasing with a "what" word, the rest words of names, can qualify.
+                words = folded.split()
+                if len(words) > 10 or not _WHAT_WORDS.intersection(words):
+                    continue
+                if not all(w in name_words or w in self._edge_fillers or w in _ARTICLES for w in words):
+                    continue
+                found, asked_what = self._name_question(folded)
                 if found is not None and asked_what:
                     self._explained_by.setdefault(found.actor.id, entry)
 
@@ -629,4 +639,10 @@ def _top(values: np.ndarray, k: int) -> np.ndarray:
     if len(positive) <= k:
         return positive
     threshold = np.partition(values[positive], len(positive) - k)[len(positive) - k]
-    return positive[values[positive] >= threshold]
+    chosen = positive[values[positive] >= threshold]
+    if len(chosen) > k * _TIE_ROOM:
+        # A huge knowledge base can tie thousands of entries; keep the first few of the tie, in index order.
+        above = chosen[values[chosen] > threshold]
+        tied = chosen[values[chosen] == threshold][: k * _TIE_ROOM - len(above)]
+        chosen = np.sort(np.concatenate([above, tied]))
+    return chosen
