@@ -302,15 +302,24 @@ class Matcher:
         self._actor_names = names
         # Each actor's affiliation words: those of its role and the names of the organisations its role names.
         self._actor_index = {actor.id: index for index, actor in enumerate(self._actors)}
+        aliases_of: dict[tuple[str, ...], set[str]] = {}
+        for actor in self._actors:
+            aliases_of.setdefault(tuple(ascii_fold(actor.name).split()), set()).update(
+                w for alias in actor.aliases for w in ascii_fold(alias).split()
+            )
+        longest = max(map(len, aliases_of), default=0)
         self._affiliation: list[frozenset[str]] = []
         for actor in self._actors:
-            role = ascii_fold(actor.role)
-            words = set(role.split())
-            for other in self._actors:
-                if other is not actor and ascii_fold(other.name) in role:
-                    for alias in other.aliases:
-                        words.update(ascii_fold(alias).split())
-            self._affiliation.append(frozenset(words - set(ascii_fold(actor.name).split())))
+            role = ascii_fold(actor.role).split()
+            own = tuple(ascii_fold(actor.name).split())
+            words = set(role)
+            # The aliases of any organisation named in the role ("East China Normal University" -> "ecnu").
+            for start in range(len(role)):
+                for size in range(1, min(longest, len(role) - start) + 1):
+                    named = tuple(role[start : start + size])
+                    if named != own:
+                        words.update(aliases_of.get(named, ()))
+            self._affiliation.append(frozenset(words - set(own)))
         self._actor_owners = np.array(owners, dtype=np.int64)
         self._actor_weights = np.array(weights, dtype=np.float64)
         self._sorted_names = [" ".join(sorted(name.split())) for name in names]
