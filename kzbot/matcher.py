@@ -463,17 +463,27 @@ class Matcher:
         if not len(candidates):
             return similarity, coverage
         query = " ".join(words)
-        subset: list[str] = []
-        subset_sorted: list[str] = []
-        bounds = []
-        for index in candidates:
-            bounds.append(len(subset))
-            subset.extend(self._choices[self._starts[index] : self._starts[index + 1]])
-            subset_sorted.extend(self._sorted_choices[self._starts[index] : self._starts[index + 1]])
-        token_set = process.cdist([query], subset, scorer=fuzz.token_set_ratio, workers=1)[0]
         # token-sort ratio, with the phrasings sorted once at start-up rather than on every call
         sorted_query = " ".join(sorted(query.split()))
+        subset_sorted: list[str] = []
+        for index in candidates:
+            subset_sorted.extend(self._sorted_choices[self._starts[index] : self._starts[index + 1]])
         token_sort = process.cdist([sorted_query], subset_sorted, scorer=fuzz.ratio, workers=1)[0]
+        sizes = self._starts[candidates + 1] - self._starts[candidates]
+        ends = np.cumsum(sizes)
+        if len(candidates) > CANDIDATES:
+            # A tie for the last places: the cheap token-sort ratio picks which of the tied entries go on to
+            # the slower token-set ratio.
+            best_sort = np.maximum.reduceat(token_sort, ends - sizes)
+            keep = np.sort(np.lexsort((-best_sort, -coverage[candidates]))[:CANDIDATES])
+            token_sort = np.concatenate([token_sort[ends[k] - sizes[k] : ends[k]] for k in keep])
+            candidates, sizes = candidates[keep], sizes[keep]
+            ends = np.cumsum(sizes)
+        bounds = ends - sizes
+        subset: list[str] = []
+        for index in candidates:
+            subset.extend(self._choices[self._starts[index] : self._starts[index + 1]])
+        token_set = process.cdist([query], subset, scorer=fuzz.token_set_ratio, workers=1)[0]
         similarity[candidates] = np.maximum.reduceat((token_set + token_sort) / 2.0, bounds)
         outside = np.ones(count, dtype=bool)
         outside[candidates] = False
