@@ -123,7 +123,7 @@ _DESCRIPTORS = frozenset(
         "group",
     ]
 )
-_WHO_WORDS = frozenset({"who", "whos", "dat", "dis", "wat", "wut", "wot", "wht"})
+_WHO_WORDS = frozenset({"who", "whos", "dat", "dis"})
 _WHAT_WORDS = frozenset({"what", "whats", "wat", "wats", "wut", "wot", "wht", "wtf"})
 _ARTICLES = frozenset({"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "professor"})
 
@@ -196,22 +196,8 @@ class Matcher:
         self._build_choices()
         self._build_index()
         self._build_actor_names()
-        self._edge_fillers = self._normalise.stopwords | _WHO_WORDS
-        # Entries whose canonical question is "What is <actor>?" explain that actor.
-        self._explained_by: dict[str, Entry] = {}
-        name_words = frozenset(self._name_words)
-        for entry in self._entries:
-            for phrasing in (entry.question, *entry.phrasings):
-                folded = ascii_fold(phrasing)
-                # Cheap test first: only a short phrasing with a "what" word, the rest words of names, can qualify.
-                words = folded.split()
-                if len(words) > 10 or not _WHAT_WORDS.intersection(words):
-                    continue
-                if not all(w in name_words or w in self._edge_fillers or w in _ARTICLES for w in words):
-                    continue
-                found, asked_what = self._name_question(folded)
-                if found is not None and asked_what:
-                    self._explained_by.setdefault(found.actor.id, entry)
+        self._edge_fillers = self._normalise.stopwords | _WHO_WORDS | _WHAT_WORDS
+        self._build_explanations()
 
     # ------------------------------------------------------------------------------------------ building
 
@@ -287,6 +273,23 @@ class Matcher:
         self._typo_buckets = buckets
         self._typo_reach = reach
         self._corrections: dict[str, str] = {}
+
+    def _build_explanations(self) -> None:
+        """Entries with a phrasing that is nothing but "what is <actor>" explain that actor."""
+        self._explained_by: dict[str, Entry] = {}
+        name_words = frozenset(self._name_words)
+        for entry in self._entries:
+            for phrasing in (entry.question, *entry.phrasings):
+                folded = ascii_fold(phrasing)
+                # Cheap test first: only a short phrasing with a "what" word, the rest words of names, can qualify.
+                words = folded.split()
+                if len(words) > 10 or not _WHAT_WORDS.intersection(words):
+                    continue
+                if not all(w in name_words or w in self._edge_fillers or w in _ARTICLES for w in words):
+                    continue
+                found, asked_what = self._name_question(folded)
+                if found is not None and asked_what:
+                    self._explained_by.setdefault(found.actor.id, entry)
 
     def _build_actor_names(self) -> None:
         names: list[str] = []
@@ -492,12 +495,8 @@ class Matcher:
 
     # -------------------------------------------------------------------------------------------- actors
 
-    def _actor_in_question(self, folded: str) -> ActorResult | None:
-        """A question that is only a name, or "who is NAME", is about that actor."""
-        return self._name_question(folded)[0]
-
     def _name_question(self, folded: str) -> tuple[ActorResult | None, bool]:
-        """The actor a question that is only a name asks about, and whether it asks "what is" that name."""
+        """The actor a question that is only a name, or "who is NAME", asks about, and whether it asks "what is"."""
         words = folded.split()
         asked_what = bool(words) and words[0] in _WHAT_WORDS
         for prefix in _WHO_PREFIXES:

@@ -226,8 +226,8 @@ def test_every_phrasing_typed_as_a_question_ranks_its_own_entry_first(matcher: M
     for entry in kb.entries.values():
         for phrasing in (entry.question, *entry.phrasings):
             result = matcher.ask(phrasing)
-            first = result.id if result.status == "answer" else (result.suggestions or [None])[0]
-            first = getattr(first, "id", first)
+            ranked = [result.id] if result.status == "answer" else [s.id for s in result.suggestions]
+            first = ranked[0] if ranked else None
             if first != entry.id:
                 wrong.append((phrasing, entry.id, first))
     assert not wrong, wrong[:10]
