@@ -124,6 +124,8 @@ _DESCRIPTORS = frozenset(
     ]
 )
 _WHO_WORDS = frozenset({"who", "whos", "dat", "dis"})
+# Words for a person that may trail a name with the question around it: "yang jin, who is this guy".
+_PERSON_WORDS = frozenset({"guy", "man", "woman", "person", "lady", "fella", "bloke", "chap"})
 _WHAT_WORDS = frozenset({"what", "whats", "wat", "wats", "wut", "wot", "wht", "wtf"})
 _ARTICLES = frozenset({"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "professor"})
 
@@ -196,7 +198,7 @@ class Matcher:
         self._build_choices()
         self._build_index()
         self._build_actor_names()
-        self._edge_fillers = self._normalise.stopwords | _WHO_WORDS | _WHAT_WORDS
+        self._edge_fillers = self._normalise.stopwords | _WHO_WORDS | _WHAT_WORDS | _PERSON_WORDS
         self._build_explanations()
 
     # ------------------------------------------------------------------------------------------ building

@@ -185,6 +185,8 @@ def test_a_name_with_a_describing_word_is_still_the_actor(matcher: Matcher, ques
         ("wat is the global times", "global-times"),
         ("yang shu research institute", "yang-shu"),
         ("steve tsang soas", "steve-tsang"),
+        ("yang jin who is this guy", "yang-jin"),
+        ("the man wang wenbin", "wang-wenbin"),
     ],
 )
 def test_fillers_and_a_persons_institution_around_a_name_still_find_the_actor(
