@@ -270,6 +270,8 @@ def ask_line(result: AskResult) -> str:
         return f"[actor:{result.actor.id}] {result.actor.name}: {result.actor.profile}"
     if result.suggestions and result.status == "suggest":
         return "(not sure) did you mean: " + " | ".join(s.label for s in result.suggestions)
+    if result.gap is not None:
+        return f"(no answer: {result.gap.note})"
     reason = {
         "empty": "empty question",
         "too_long": "question too long",

@@ -35,6 +35,10 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SPECIAL_FILES = ("sources.yaml", "actors.yaml", "timeline.yaml", "lexicon.yaml")
+# Files a knowledge base may do without.
+OPTIONAL_FILES = ("unanswered.yaml",)
+MAX_NOTE = 200
+MIN_UNANSWERED_PHRASINGS = 2
 
 
 # ---------------------------------------------------------------------------------------------- the model
@@ -81,6 +85,19 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """A question people ask that the articles do not answer ("how many people were arrested?").
+
+    The matcher scores it like an entry; when it is the best match, the bot declines with the note instead of
+    giving the nearest answer, which would be about something else."""
+
+    id: str
+    note: str
+    phrasings: tuple[str, ...]
+    see: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Topic:
     id: str
     title: str
@@ -121,11 +138,13 @@ class KnowledgeBase:
     stopwords: tuple[str, ...]
     entities: tuple[str, ...]
     version: str
+    gaps: tuple[Gap, ...] = ()
 
     def summary(self) -> str:
         return (
             f"{len(self.entries)} entries in {len(self.topics)} topics, {len(self.actors)} actors, "
-            f"{len(self.sources)} sources, {len(self.events)} events (version {self.version})"
+            f"{len(self.sources)} sources, {len(self.events)} events, {len(self.gaps)} known gaps "
+            f"(version {self.version})"
         )
 
     def normaliser(self) -> Normaliser:
@@ -404,6 +423,7 @@ class _Draft:
     entries: dict[str, tuple[Entry, str, tuple[Any, ...], _Located]] = field(default_factory=dict)
     actors: dict[str, tuple[Actor, str, tuple[Any, ...], _Located]] = field(default_factory=dict)
     events: list[tuple[Event, str, tuple[Any, ...], _Located]] = field(default_factory=list)
+    gaps: dict[str, tuple[Gap, str, tuple[Any, ...], _Located]] = field(default_factory=dict)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     stopwords: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
@@ -427,6 +447,7 @@ def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
         "actors.yaml": lambda d, c, s: _read_actors(d, c, s, draft),
         "timeline.yaml": lambda d, c, s: _read_events(d, c, s, draft),
         "lexicon.yaml": lambda d, c, s: _read_lexicon(d, c, draft),
+        "unanswered.yaml": lambda d, c, s: _read_gaps(d, c, s, draft),
     }
     for path in files:
         shown = _shown(path)
@@ -435,7 +456,8 @@ def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
             problems.append(
                 Problem(
                     shown,
-                    "unexpected file: FAQ files are named faq-<topic>.yaml; others are " + ", ".join(SPECIAL_FILES),
+                    "unexpected file: FAQ files are named faq-<topic>.yaml; others are "
+                    + ", ".join(SPECIAL_FILES + OPTIONAL_FILES),
                 )
             )
             continue
@@ -476,6 +498,7 @@ def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
         stopwords=draft.stopwords,
         entities=draft.entities,
         version=digest.hexdigest()[:12],
+        gaps=tuple(g for g, *_ in draft.gaps.values()),
     )
 
 
@@ -610,6 +633,32 @@ def _read_faq(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
         ids.append(eid)
     if topic_id and title:
         draft.topics[topic_id] = Topic(topic_id, title, tuple(ids))
+
+
+def _read_gaps(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
+    items = _list_of(data, "questions", c, ("questions",))
+    for index, raw in enumerate(items):
+        path = ("questions", index)
+        rec = c.record(raw, path, "question", ("id", "note", "phrasings"), ("see",))
+        if rec is None:
+            continue
+        gid = c.ident(rec, path)
+        note = c.text(rec, "note", path, gid, limit=MAX_NOTE)
+        phrasings = c.texts(rec, "phrasings", path, gid)
+        if isinstance(rec.get("phrasings"), list) and not MIN_UNANSWERED_PHRASINGS <= len(phrasings) <= MAX_PHRASINGS:
+            c.problem(
+                (*path, "phrasings"),
+                f"has {len(phrasings)} phrasings; give {MIN_UNANSWERED_PHRASINGS} to {MAX_PHRASINGS}",
+                entry=gid,
+                field="phrasings",
+            )
+        see = c.texts(rec, "see", path, gid)
+        if gid is None or note is None or not phrasings:
+            continue
+        if gid in draft.gaps:
+            c.problem(path, f"duplicate id (also in {draft.gaps[gid][1]})", entry=gid, field="id")
+            continue
+        draft.gaps[gid] = (Gap(gid, note, phrasings, see), shown, path, c.located)
 
 
 def _read_actors(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
@@ -780,36 +829,52 @@ def _cross_check(draft: _Draft, seeds: dict[str, str], problems: list[Problem]) 
                 report(record, aid, "sources", f"neither the name nor an alias appears in {seed}")
     for record in draft.events:
         check_quotes(record, record[0].id, record[0].sources, "sources")
+    for gid, record in draft.gaps.items():
+        if gid in draft.entries:
+            report(record, gid, "id", f"an FAQ entry has the same id (in {draft.entries[gid][1]})")
+        for eid in record[0].see:
+            if eid not in draft.entries:
+                report(record, gid, "see", f"unknown entry {eid!r}{_near(eid, draft.entries)}")
     _check_clashes(draft, problems)
 
 
 def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
-    """Phrasings of two entries so alike that the matcher cannot tell which entry is meant."""
+    """Phrasings of two entries so alike that the matcher cannot tell which entry is meant; likewise an entry's
+    phrasing and a known gap's (two gaps may be alike: either way the bot declines)."""
     normalise = Normaliser(draft.synonyms, draft.stopwords)
-    owners: list[str] = []
+    owners: list[tuple[str, str]] = []
     texts: list[str] = []
     originals: list[str] = []
-    for eid, (entry, *_) in draft.entries.items():
-        for phrasing in (entry.question, *entry.phrasings):
-            owners.append(eid)
-            texts.append(" ".join(sorted(normalise.content_words(phrasing))))
-            originals.append(phrasing)
+    records: dict[tuple[str, str], tuple[Any, str, tuple[Any, ...], _Located]] = {}
+    for kind, phrasings_of in (
+        ("entry", {eid: (r[0].question, *r[0].phrasings) for eid, r in draft.entries.items()}),
+        ("gap", {gid: r[0].phrasings for gid, r in draft.gaps.items()}),
+    ):
+        for oid, phrasings in phrasings_of.items():
+            records[(kind, oid)] = (draft.entries if kind == "entry" else draft.gaps)[oid]
+            for phrasing in phrasings:
+                owners.append((kind, oid))
+                texts.append(" ".join(sorted(normalise.content_words(phrasing))))
+                originals.append(phrasing)
     if not texts:
         return
-    reported: set[tuple[str, str]] = set()
+    reported: set[tuple[tuple[str, str], tuple[str, str]]] = set()
     for i, row in enumerate(process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=CLASH_SCORE, workers=1)):
         for j in row.nonzero()[0]:
             a, b = owners[i], owners[int(j)]
-            if a >= b or (a, b) in reported:
+            if a == b or (a[0] == "gap" and b[0] == "gap") or (b[0] == "gap" and a[0] == "entry"):
+                continue
+            if (a[0] == b[0] and a >= b) or (a, b) in reported:
                 continue
             reported.add((a, b))
-            entry, shown, path, located = draft.entries[a]
+            _, shown, path, located = records[a]
+            other = "entry" if b[0] == "entry" else "known gap"
             problems.append(
                 Problem(
                     shown,
-                    f"phrasing {originals[i]!r} is too close to {originals[int(j)]!r} of entry {b!r} "
+                    f"phrasing {originals[i]!r} is too close to {originals[int(j)]!r} of {other} {b[1]!r} "
                     f"(score {row[j]:.0f}); the matcher cannot tell them apart — reword one",
-                    entry=a,
+                    entry=a[1],
                     field="phrasings",
                     line=located.line((*path, "phrasings")),
                 )

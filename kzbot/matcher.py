@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from kzbot.knowledge import Actor, Entry, KnowledgeBase
+from kzbot.knowledge import Actor, Entry, Gap, KnowledgeBase
 from kzbot.text import ascii_fold
 
 MAX_QUERY_CHARS = 500
@@ -146,6 +146,8 @@ class AskResult:
     actor: Actor | None = None
     suggestions: tuple[Suggestion, ...] = ()
     reason: str | None = None
+    # The known gap (a question the articles do not answer) that this question matched, if any.
+    gap: Gap | None = None
 
     @property
     def answered(self) -> bool:
@@ -194,6 +196,10 @@ class Matcher:
         self.kb = kb
         self._normalise = kb.normaliser()
         self._entries: list[Entry] = list(kb.entries.values())
+        # Known gaps are scored like entries and come after them: index len(entries) + i is gap i.
+        self._gaps: list[Gap] = list(kb.gaps)
+        self._count = len(self._entries) + len(self._gaps)
+        self._entry_position = {entry.id: index for index, entry in enumerate(self._entries)}
         self._actors: list[Actor] = list(kb.actors.values())
         self._build_choices()
         self._build_index()
@@ -212,6 +218,9 @@ class Matcher:
             for phrasing in (entry.question, *entry.phrasings):
                 choices.append(self._normalise(phrasing))
                 folded.append(ascii_fold(phrasing))
+        for gap in self._gaps:
+            starts.append(len(choices))
+            choices.extend(self._normalise(phrasing) for phrasing in gap.phrasings)
         self._choices = choices
         self._sorted_choices = [" ".join(sorted(c.split())) for c in choices]
         self._starts = np.array([*starts, len(choices)], dtype=np.int64)
@@ -221,19 +230,21 @@ class Matcher:
     def _build_index(self) -> None:
         primary: list[set[str]] = []
         secondary: list[set[str]] = []
-        for index, entry in enumerate(self._entries):
+        answers = [entry.answer for entry in self._entries] + ["" for _ in self._gaps]
+        for index, answer in enumerate(answers):
             words = set()
             for choice in self._choices[self._starts[index] : self._starts[index + 1]]:
                 words.update(choice.split())
             primary.append(words)
-            secondary.append(set(self._normalise.content_words(entry.answer)) - words)
+            secondary.append(set(self._normalise.content_words(answer)) - words)
         df: dict[str, int] = {}
         for words in (*primary, *secondary):
             for word in words:
                 df[word] = df.get(word, 0) + 1
-        count = max(len(self._entries), 1)
+        count = max(self._count, 1)
         entities = {w for name in self.kb.entities for w in self._normalise.words(name)}
         floor = math.log(1.0 + count / ENTITY_DF)
+        self._target_words = [frozenset(p | q) for p, q in zip(primary, secondary, strict=True)]
         self._idf = {word: max(math.log(1.0 + count / n), floor if word in entities else 0.0) for word, n in df.items()}
         self._entities = frozenset(entities)
         self._lacks_entity = {word: np.array([word not in words for words in primary], dtype=bool) for word in entities}
@@ -356,7 +367,8 @@ class Matcher:
             if explained is not None:
                 return AskResult(question, "answer", actor.score, entry=explained)
             return AskResult(question, "answer", actor.score, actor=actor.actor)
-        scores = self._score_entries(self._correct(self._normalise.content_words(text)))
+        words = self._correct(self._normalise.content_words(text))
+        scores = self._score_entries(words)
         # Context first, question last ("so it started with fuel, but what happened next?"): the last clause alone
         # may be the clearer question. Whichever reading matches better is used.
         clauses = [c for c in _CLAUSE.split(text) if c.strip()]
@@ -365,8 +377,8 @@ class Matcher:
             if len(tail) >= 2:
                 tail_scores = self._score_entries(tail)
                 if tail_scores.max() > scores.max():
-                    scores = tail_scores
-        return self._decide(question, scores)
+                    scores, words = tail_scores, tail
+        return self._decide(question, words, scores)
 
     def _claimed(self, folded: str) -> bool:
         """Whether an FAQ entry lists this very question as one of its phrasings (then it wins over a name)."""
@@ -374,24 +386,53 @@ class Matcher:
         hit = process.extractOne(plain, self._claim_choices, scorer=fuzz.ratio, score_cutoff=CLAIMED)
         return hit is not None
 
-    def _decide(self, question: str, scores: np.ndarray) -> AskResult:
+    def _decide(self, question: str, words: list[str], scores: np.ndarray) -> AskResult:
         if not len(scores) or float(scores.max()) <= 0.0:
             return AskResult(question, "decline", 0.0, reason="off_topic")
-        order = _ranked(scores, 3)
-        best = float(scores[order[0]])
-        runner_up = float(scores[order[1]]) if len(order) > 1 else 0.0
-        if best >= ANSWER_CUTOFF and best - runner_up >= MARGIN:
-            return AskResult(question, "answer", round(best, 1), entry=self._entries[order[0]])
+        # The margin is over the runner-up entry: a known gap wins only by scoring above every entry.
+        entries = scores[: len(self._entries)]
+        order = _ranked(entries, 3)
+        best = float(entries[order[0]]) if order else 0.0
+        gap = int(scores[len(self._entries) :].argmax()) if self._gaps else -1
+        if gap >= 0 and scores[len(self._entries) + gap] > best and self._gap_explains(words, gap, order[:1]):
+            gap_score = float(scores[len(self._entries) + gap])
+            if gap_score >= ANSWER_CUTOFF:
+                return self._gap_decline(question, scores, gap, gap_score)
+        else:
+            runner_up = float(entries[order[1]]) if len(order) > 1 else 0.0
+            if best >= ANSWER_CUTOFF and best - runner_up >= MARGIN:
+                return AskResult(question, "answer", round(best, 1), entry=self._entries[order[0]])
+        # Not sure: the closest entries, if any come near, and never a known gap.
         if best >= SUGGEST_CUTOFF:
-            close = [i for i in order[:3] if scores[i] >= max(SUGGEST_CUTOFF, best - 15.0)]
+            close = [i for i in order if scores[i] >= max(SUGGEST_CUTOFF, best - 15.0)]
             return AskResult(question, "suggest", round(best, 1), suggestions=self._entry_suggestions(close, scores))
-        close = [i for i in order[:3] if scores[i] >= CLOSE_CUTOFF]
+        close = [i for i in order if scores[i] >= CLOSE_CUTOFF]
         return AskResult(
             question,
             "decline",
             round(best, 1),
             suggestions=self._entry_suggestions(close, scores),
             reason="off_topic",
+        )
+
+    def _gap_explains(self, words: list[str], gap: int, best: list[int]) -> bool:
+        """Whether the gap accounts for a word of the question that the best entry does not: "how many people were
+        *arrested*" is a gap; "fuel price hike", all of whose words the entry on the protests' cause has, is not."""
+        unexplained = set(words) - (self._target_words[best[0]] if best else frozenset())
+        return bool(unexplained & self._target_words[len(self._entries) + gap])
+
+    def _gap_decline(self, question: str, scores: np.ndarray, index: int, best: float) -> AskResult:
+        """The question is surely one the articles do not answer: decline, saying so, and point to the entries
+        the curator listed as nearby."""
+        gap = self._gaps[index]
+        see = [self._entry_position[eid] for eid in gap.see if eid in self._entry_position]
+        return AskResult(
+            question,
+            "decline",
+            round(best, 1),
+            suggestions=self._entry_suggestions(see, scores),
+            reason="not_covered",
+            gap=gap,
         )
 
     def _entry_suggestions(self, indexes: Sequence[int], scores: np.ndarray) -> tuple[Suggestion, ...]:
@@ -448,7 +489,7 @@ class Matcher:
 
     def _coverage(self, words: list[str]) -> np.ndarray:
         """IDF-weighted share of the words each entry accounts for, 0–1 (words no entry knows count too)."""
-        count = len(self._entries)
+        count = self._count
         found = [self._postings[w] for w in words if w in self._postings]
         if not found or not count:
             return np.zeros(count, dtype=np.float64)
@@ -459,7 +500,7 @@ class Matcher:
 
     def _components(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: best phrasing similarity (0–100) and coverage (0–1); candidates only, zero elsewhere."""
-        count = len(self._entries)
+        count = self._count
         similarity = np.zeros(count, dtype=np.float64)
         if not words or not count:
             return similarity, np.zeros(count, dtype=np.float64)
@@ -603,7 +644,7 @@ class Matcher:
         words = self._normalise.content_words(text)
         if words and words[-1] not in self._known and folded.endswith(words[-1]):
             words[-1] = self._completion(words[-1])
-        blended = self._score_entries(self._correct(words))
+        blended = self._score_entries(self._correct(words))[: len(self._entries)]
         resemblance = process.cdist([folded], self._folded_questions, scorer=fuzz.WRatio, workers=1)[0]
         per_entry = AUTOCOMPLETE_BLEND * blended + (1.0 - AUTOCOMPLETE_BLEND) * resemblance
         order = [i for i in _ranked(per_entry, limit) if per_entry[i] >= 40.0]

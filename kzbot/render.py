@@ -282,6 +282,8 @@ def ask_card(kb: KnowledgeBase, result: AskResult) -> Card:
             return entry_card(kb, result.entry, result.score)
     if result.status == "suggest" and result.suggestions:
         return suggest_card(kb, result.question, result.suggestions)
+    if result.gap is not None:
+        return gap_card(kb, result.question, result.gap.note, result.suggestions)
     return decline_card(kb, result.question, result.reason)
 
 
@@ -315,6 +317,21 @@ def decline_card(kb: KnowledgeBase, question: str = "", reason: str | None = "of
         description=f"{head}\n\n{knows}\n\nBrowse everything I know with /faq, or see /help.",
         colour=Colour.DECLINE,
         buttons=(Button("Browse the FAQ", "kz:faq::0", "secondary"),),
+        ephemeral=True,
+    )
+
+
+def gap_card(kb: KnowledgeBase, question: str, note: str, related: Sequence[Suggestion] = ()) -> Card:
+    """A question the articles are known not to answer: say so plainly, and offer the nearby questions they do."""
+    picks = tuple(related[:SUGGESTIONS_MAX])
+    nearby = "\n\nClose to it, the articles do answer:\n" + "\n".join(f"• {s.label}" for s in picks) if picks else ""
+    return Card(
+        title="The articles don't say",
+        description=f"{quoted(user_text(question))}: {note}{nearby}",
+        footer=f"kzbot knowledge v{kb.version}",
+        colour=Colour.DECLINE,
+        buttons=tuple(_suggestion_button(s, "secondary") for s in picks)
+        or (Button("Browse the FAQ", "kz:faq::0", "secondary"),),
         ephemeral=True,
     )
 

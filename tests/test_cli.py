@@ -114,6 +114,16 @@ def test_ask_batch_without_json_prints_one_line_each() -> None:
     assert lines[2].startswith("(no answer")
 
 
+def test_ask_says_when_the_articles_are_known_not_to_answer() -> None:
+    line = kzbot("ask", stdin="how many people were arrested in kazakhstan\n").stdout.strip()
+    assert line == "(no answer: The articles do not say how many people were arrested or detained.)"
+    data = json.loads(kzbot("ask", "--json", "how many people were arrested in kazakhstan").stdout)
+    assert data["answered"] is False and data["id"] is None and data["answer"] is None
+    assert [s["id"] for s in data["suggestions"]] == ["unrest-death-toll", "unrest-tokayev-grip"]
+    shown = kzbot("ask", "how many people were arrested in kazakhstan").stdout
+    assert "The articles don't say" in shown and "How many people died" in shown
+
+
 def test_actor_json_finds_slips_and_misspellings() -> None:
     result = kzbot("actor", "--json", stdin="Tileuberdi\ntokaev\nVictor Oban\nwang\nnobody at all\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]

@@ -297,6 +297,48 @@ def test_unexpected_and_missing_files(copy: Copy) -> None:
     _find(problems, "lexicon.yaml", None, None, "the file is missing")
 
 
+def test_known_gaps_are_checked_like_entries(copy: Copy) -> None:
+    copy.edit("unanswered.yaml", "    see: [unrest-death-toll, unrest-tokayev-grip]\n", "    see: [unrest-death-tol]\n")
+    copy.edit("unanswered.yaml", "  - id: populations\n", "  - id: why-no-troops\n")
+    copy.edit(
+        "unanswered.yaml",
+        "    note: The articles give only an overall death toll, with no figure for police or soldiers killed.\n",
+        "    note: ''\n",
+    )
+    copy.edit(
+        "unanswered.yaml",
+        "      - did kazakhstan shut down the internet\n",
+        "      - why didnt china send troops\n",
+    )
+    problems = copy.problems()
+    hint = "unknown entry 'unrest-death-tol' (did you mean 'unrest-death-toll'?)"
+    _find(problems, "unanswered.yaml", "arrests", "see", hint)
+    _find(problems, "unanswered.yaml", "security-force-deaths", "note", "must not be empty")
+    problem = _find(problems, "unanswered.yaml", "why-no-troops", "id", "an FAQ entry has the same id (in ")
+    assert problem.message.endswith("faq-troops.yaml)")
+    problem = _find(problems, "unanswered.yaml", "internet-shutdown", "phrasings", "cannot tell them apart")
+    assert "is too close to 'why didnt china send troops' of entry 'why-no-troops'" in str(problem)
+
+
+def test_a_known_gap_needs_two_phrasings_and_a_short_note(copy: Copy) -> None:
+    copy.edit(
+        "unanswered.yaml",
+        "      - was the china kazakhstan border closed\n      - did china close the border during the riots\n",
+        "",
+    )
+    long_note = "    note: " + "x" * 200 + " China"
+    copy.edit("unanswered.yaml", "    note: The articles do not say whether the China", long_note)
+    problems = copy.problems()
+    _find(problems, "unanswered.yaml", "border-closure", "phrasings", "has 1 phrasings; give 2 to 40")
+    _find(problems, "unanswered.yaml", "border-closure", "note", "the limit is 200")
+
+
+def test_the_known_gaps_file_is_optional(copy: Copy) -> None:
+    (copy.knowledge / "unanswered.yaml").unlink()
+    kb = knowledge.load(copy.knowledge, copy.seeds)
+    assert kb.gaps == () and "0 known gaps" in kb.summary()
+
+
 def test_missing_knowledge_directory(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError, match="the knowledge directory does not exist"):
         knowledge.load(tmp_path / "nowhere", ROOT / "seeds")

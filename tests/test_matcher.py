@@ -233,3 +233,33 @@ def test_every_phrasing_typed_as_a_question_ranks_its_own_entry_first(matcher: M
             if first != entry.id:
                 wrong.append((phrasing, entry.id, first))
     assert not wrong, wrong[:10]
+
+
+def test_a_question_the_articles_are_known_not_to_answer_is_declined_with_the_reason(matcher: Matcher) -> None:
+    result = matcher.ask("how many ppl got arrested after the riots")
+    assert result.status == "decline" and result.reason == "not_covered"
+    assert result.gap is not None and result.gap.id == "arrests"
+    assert [s.id for s in result.suggestions] == ["unrest-death-toll", "unrest-tokayev-grip"]
+    assert not result.answered and result.id is None
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("fuel price hike", "unrest-cause"),
+        ("how many people died", "unrest-death-toll"),
+        ("were chinese troops killed in mali", "mali-south-sudan"),
+        ("which countries are in the csto", "what-is-csto"),
+    ],
+)
+def test_a_known_gap_never_takes_a_question_whose_words_an_entry_accounts_for(
+    matcher: Matcher, question: str, entry: str
+) -> None:
+    assert matcher.ask(question).id == entry
+
+
+def test_known_gaps_are_never_suggested_or_completed(matcher: Matcher) -> None:
+    entries = set(matcher.kb.entries)
+    for question in ("how many police", "arrested protesters", "internet blackout", "taiwan war"):
+        assert {s.id for s in matcher.ask(question).suggestions} <= entries
+        assert {s.id for s in matcher.complete(question)} <= entries

@@ -158,6 +158,16 @@ def test_a_decline_is_private_friendly_and_points_to_the_faq(
     assert [b.custom_id for b in card.buttons] == ["kz:faq::0"]
 
 
+def test_a_known_gap_says_what_the_articles_do_not_cover_and_offers_what_they_do(matcher: Matcher) -> None:
+    result = matcher.ask("did china send humanitarian aid to kazakhstan")
+    card = render.ask_card(matcher.kb, result)
+    assert card.ephemeral and card.title == "The articles don't say"
+    assert "did china send humanitarian aid to kazakhstan" in card.description
+    assert "do not mention any humanitarian aid" in card.description
+    assert [b.custom_id for b in card.buttons] == ["kz:ask:china-verbal-support", "kz:ask:security-help-kind"]
+    assert all(f"• {matcher.kb.entries[b.custom_id.split(':')[2]].question}" in card.description for b in card.buttons)
+
+
 def test_an_echoed_question_cannot_ping_or_format(matcher: Matcher) -> None:
     question = "@everyone @HERE <@123> <@!45> <@&678> <#9> **bold** __u__ `code` [x](http://e.x) recipe"
     card = render.decline_card(matcher.kb, question)
