@@ -213,14 +213,12 @@ class Matcher:
         choices: list[str] = []
         starts: list[int] = []
         folded: list[str] = []
+        for phrasings in [(e.question, *e.phrasings) for e in self._entries] + [g.phrasings for g in self._gaps]:
+            starts.append(len(choices))
+            # Phrasings that normalise alike are compared once: the best phrasing decides.
+            choices.extend(dict.fromkeys(self._normalise(phrasing) for phrasing in phrasings))
         for entry in self._entries:
-            starts.append(len(choices))
-            for phrasing in (entry.question, *entry.phrasings):
-                choices.append(self._normalise(phrasing))
-                folded.append(ascii_fold(phrasing))
-        for gap in self._gaps:
-            starts.append(len(choices))
-            choices.extend(self._normalise(phrasing) for phrasing in gap.phrasings)
+            folded.extend(ascii_fold(phrasing) for phrasing in (entry.question, *entry.phrasings))
         self._choices = choices
         self._sorted_choices = [" ".join(sorted(c.split())) for c in choices]
         self._starts = np.array([*starts, len(choices)], dtype=np.int64)
