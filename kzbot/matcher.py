@@ -51,6 +51,7 @@ _TIE_ROOM = 3
 # Words of five letters or more are corrected to the closest known word at least this alike.
 TYPO_CUTOFF = 82.0
 TYPO_MIN_LENGTH = 5
+STOPWORD_TYPO_CUTOFF = 90.0
 ACTOR_FOUND = 85.0
 ACTOR_SUGGEST = 60.0
 ACTOR_MARGIN = 5.0
@@ -273,11 +274,13 @@ class Matcher:
         vocabulary.update(self._rewrites)
         self._vocabulary = sorted(vocabulary)
         self._known = frozenset(self._vocabulary)
+        # A misspelt stop word ("actualy", "becuase") is corrected to it, and then dropped like it.
+        typo_targets = sorted(vocabulary | {w for w in stopwords if len(w) >= TYPO_MIN_LENGTH})
         # Typo candidates for a typed word: words of a length that can reach the cutoff (ratio = 2·common / (a + b))
         # and that share its first or its second letter — one slip never changes both, unless it swaps them.
         reach = TYPO_CUTOFF / (200.0 - TYPO_CUTOFF)
         buckets: dict[tuple[int, int, str], list[str]] = {}
-        for word in self._vocabulary:
+        for word in typo_targets:
             for position in (0, 1):
                 if len(word) > position:
                     buckets.setdefault((len(word), position, word[position]), []).append(word)
@@ -446,6 +449,8 @@ class Matcher:
                 out.append(word)
                 continue
             corrected = self._correction(word)
+            if corrected in self._normalise.stopwords:
+                continue
             out.extend(self._rewrites.get(corrected, (corrected,)))
         return list(dict.fromkeys(out))
 
@@ -466,7 +471,9 @@ class Matcher:
             candidates = sorted(pool)
             scores = process.cdist([word], candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, workers=1)[0]
             index = int(scores.argmax())
-            if scores[index] > 0:
+            # A stop word must be nearer still: "weather" is not a slip for "whether", "actualy" is for "actually".
+            stop = candidates[index] in self._normalise.stopwords and scores[index] < STOPWORD_TYPO_CUTOFF
+            if scores[index] > 0 and not stop:
                 best = candidates[index]
         if len(self._corrections) >= 20_000:
             self._corrections.clear()

@@ -263,3 +263,15 @@ def test_known_gaps_are_never_suggested_or_completed(matcher: Matcher) -> None:
     for question in ("how many police", "arrested protesters", "internet blackout", "taiwan war"):
         assert {s.id for s in matcher.ask(question).suggestions} <= entries
         assert {s.id for s in matcher.complete(question)} <= entries
+
+
+def test_a_misspelt_stop_word_is_dropped_but_a_real_word_near_one_is_not(matcher: Matcher) -> None:
+    words = matcher._correct(["shanghai", "org", "actualy"])
+    assert "actualy" not in words and "actually" not in words
+    assert matcher._correct(["weather", "almaty"])[0] == "weather", "weather is not a slip for whether"
+
+
+def test_a_phrase_that_only_introduces_the_question_is_a_filler_but_want_itself_counts(matcher: Matcher) -> None:
+    normalise = matcher.kb.normaliser()
+    assert normalise("i want to know why china did not send troops") == normalise("why china did not send troops")
+    assert "want" in normalise("would kazakhs want chinese troops").split()
