@@ -370,16 +370,17 @@ class Matcher:
             return AskResult(question, "answer", actor.score, actor=actor.actor)
         words = self._correct(self._normalise.content_words(text))
         scores = self._score_entries(words)
-        # Context first, question last ("so it started with fuel, but what happened next?"): the last clause alone
-        # may be the clearer question. Whichever reading matches better is used.
-        clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+        result = self._decide(question, words, scores)
+        # Context first, question last ("so it started with fuel, but what happened next?"): when the whole does not
+        # give a sure answer, the last clause alone may be the clearer question, and is used if it matches better.
+        clauses = [c for c in _CLAUSE.split(text) if c.strip()] if not result.answered else []
         if len(clauses) > 1:
             tail = self._correct(self._normalise.content_words(clauses[-1]))
             if len(tail) >= 2:
                 tail_scores = self._score_entries(tail)
                 if tail_scores.max() > scores.max():
-                    scores, words = tail_scores, tail
-        return self._decide(question, words, scores)
+                    return self._decide(question, tail, tail_scores)
+        return result
 
     def _claimed(self, folded: str) -> bool:
         """Whether an FAQ entry lists this very question as one of its phrasings (then it wins over a name)."""

@@ -165,6 +165,11 @@ def test_a_question_after_chatty_context_is_answered(matcher: Matcher, question:
     assert matcher.ask(question).id == entry
 
 
+def test_a_sure_answer_to_the_whole_question_is_not_overridden_by_its_last_clause(matcher: Matcher) -> None:
+    # The tail "russia or china" alone looks like a question about relations between the two.
+    assert matcher.ask("so who is top dog in central asia rn, russia or china").id == "russia-primacy"
+
+
 @pytest.mark.parametrize(
     ("question", "actor"),
     [
