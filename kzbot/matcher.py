@@ -127,6 +127,8 @@ _DESCRIPTORS = frozenset(
 _WHO_WORDS = frozenset({"who", "whos", "dat", "dis"})
 # Words for a person that may trail a name with the question around it: "yang jin, who is this guy".
 _PERSON_WORDS = frozenset({"guy", "man", "woman", "person", "lady", "fella", "bloke", "chap"})
+# Remarks around a name that ask nothing more: "who is lee wei, never heard of him".
+_REMARK_WORDS = frozenset({"never", "heard", "idea", "idk", "ever", "know", "anyone", "someone", "somebody"})
 _WHAT_WORDS = frozenset({"what", "whats", "wat", "wats", "wut", "wot", "wht", "wtf"})
 _ARTICLES = frozenset({"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "professor"})
 
@@ -205,7 +207,7 @@ class Matcher:
         self._build_choices()
         self._build_index()
         self._build_actor_names()
-        self._edge_fillers = self._normalise.stopwords | _WHO_WORDS | _WHAT_WORDS | _PERSON_WORDS
+        self._edge_fillers = self._normalise.stopwords | _WHO_WORDS | _WHAT_WORDS | _PERSON_WORDS | _REMARK_WORDS
         self._build_explanations()
 
     # ------------------------------------------------------------------------------------------ building
@@ -569,14 +571,22 @@ class Matcher:
         result = self._score_actors(" ".join(words), names_only=True)
         if not result.found and len(words) > 1:
             # A name with its owner's institution ("zhang xin ecnu", "shen yi fudan"): the rest must be that name.
-            for suggestion in result.suggestions:
-                index = self._actor_index[suggestion.id.removeprefix("actor:")]
+            for index in self._named_in(words, result.suggestions):
                 rest = [w for w in words if w not in self._affiliation[index]]
                 if rest and len(rest) < len(words):
                     retry = self._score_actors(" ".join(rest), names_only=True)
                     if retry.found and retry.actor is self._actors[index]:
                         return retry, asked_what
         return (result if result.found else None), asked_what
+
+    def _named_in(self, words: list[str], suggestions: Sequence[Suggestion]) -> list[int]:
+        """The suggested actors, then any actor a word of whose name the question has ("zhang xin east china normal")."""
+        out = [self._actor_index[s.id.removeprefix("actor:")] for s in suggestions]
+        for word in words:
+            at = bisect.bisect_left(self._name_words, word)
+            if at < len(self._name_words) and self._name_words[at] == word:
+                out.extend(int(self._actor_owners[n]) for n in self._names_with_word[at])
+        return list(dict.fromkeys(out))
 
     def actor(self, name: str) -> ActorResult:
         """Look an actor up by name, alias or role; suggest the closest names when unsure."""

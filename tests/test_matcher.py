@@ -192,6 +192,8 @@ def test_a_name_with_a_describing_word_is_still_the_actor(matcher: Matcher, ques
         ("steve tsang soas", "steve-tsang"),
         ("yang jin who is this guy", "yang-jin"),
         ("the man wang wenbin", "wang-wenbin"),
+        ("who is lee wei, never heard of him", "lee-wei"),
+        ("zhang xin east china normal uni - who is that", "zhang-xin"),
     ],
 )
 def test_fillers_and_a_persons_institution_around_a_name_still_find_the_actor(
