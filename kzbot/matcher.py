@@ -580,7 +580,7 @@ class Matcher:
         return (result if result.found else None), asked_what
 
     def _named_in(self, words: list[str], suggestions: Sequence[Suggestion]) -> list[int]:
-        """The suggested actors, then any actor a word of whose name the question has ("zhang xin east china normal")."""
+        """The suggested actors, then any actor with a word of its name in the question ("zhang xin east china")."""
         out = [self._actor_index[s.id.removeprefix("actor:")] for s in suggestions]
         for word in words:
             at = bisect.bisect_left(self._name_words, word)
