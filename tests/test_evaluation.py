@@ -1,10 +1,10 @@
-"""The product's promise, measured on labelled questions: a tuning half, a held-out half and a blind set.
+"""The product's promise, measured on labelled questions: a tuning half, a held-out half and two blind sets.
 
 The goal is ≥ 95 % of real questions answered right and ≥ 95 % of off-topic ones declined. The tuning and
-held-out halves meet it and are held to it. The blind set, written after the knowledge base by someone who saw
-only the articles and the list of entries, does not yet: its floor below is the level it reached when first
-measured, so a change that makes the bot worse on unseen questions fails here, and the report printed at the
-end of every run lists its misses. Raise a floor as the figures improve; never lower it.
+held-out halves are held to it. The blind sets were written by someone who saw only the articles and the list of
+entries; each floor below is the level its set reached when last measured, so a change that makes the bot worse
+on unseen questions fails here, and the report printed at the end of every run lists the misses. Raise a floor
+as the figures improve; never lower it.
 """
 
 from __future__ import annotations
@@ -18,10 +18,15 @@ from kzbot.matcher import Matcher
 
 DATA = Path(__file__).resolve().parent / "data"
 HALVES = ["eval-tune.yaml", "eval-holdout.yaml"]
-SETS = [*HALVES, "eval-blind.yaml"]
+SETS = [*HALVES, "eval-blind.yaml", "eval-blind-2.yaml"]
 GOAL = 0.95
 # (answered, declined) that each set must reach.
-FLOORS = {"eval-tune.yaml": (GOAL, GOAL), "eval-holdout.yaml": (GOAL, GOAL), "eval-blind.yaml": (0.90, 0.90)}
+FLOORS = {
+    "eval-tune.yaml": (GOAL, GOAL),
+    "eval-holdout.yaml": (GOAL, GOAL),
+    "eval-blind.yaml": (0.95, 0.97),
+    "eval-blind-2.yaml": (0.96, 0.98),
+}
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -47,7 +52,7 @@ def test_answers_and_declines_at_least_the_floor(matcher: Matcher, name: str, ac
     report = evaluate(matcher, read_cases(DATA / name), name)
     answered, declined = FLOORS[name]
     accuracy_report.extend(report.lines(max_misses=40))
-    if (answered, declined) != (GOAL, GOAL):
+    if report.answer_rate < GOAL or report.decline_rate < GOAL:
         accuracy_report.append(f"  ({name}: the goal is {GOAL:.0%} answered and {GOAL:.0%} declined; not reached yet)")
     summary = "\n".join(report.lines())
     assert report.answer_rate >= answered, summary
