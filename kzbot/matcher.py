@@ -13,7 +13,9 @@ How a question is scored, in three steps, all precomputed where possible:
    phrasings, best phrasing per entry.
 
 The score (0–100) blends coverage and similarity. The bot answers only when the best entry clears a cutoff
-*and* beats the runner-up entry by a margin; otherwise it offers suggestions or declines.
+*and* beats the runner-up entry by a margin; otherwise it offers suggestions or declines. Known gaps
+(unanswered.yaml: questions the articles do not answer) are scored like entries; one that surely matches, beats
+every entry and accounts for a word the best entry does not makes the bot decline and say why.
 """
 
 from __future__ import annotations
