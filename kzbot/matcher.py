@@ -130,6 +130,8 @@ _WHO_WORDS = frozenset({"who", "whos", "dat", "dis"})
 # Words for a person that may trail a name with the question around it: "yang jin, who is this guy".
 _PERSON_WORDS = frozenset({"guy", "man", "woman", "person", "lady", "fella", "bloke", "chap"})
 # Remarks around a name that ask nothing more: "who is lee wei, never heard of him".
+# At most this many actors are tried as the one a question names alongside an institution.
+_NAMED_MAX = 8
 _REMARK_WORDS = frozenset({"never", "heard", "idea", "idk", "ever", "know", "anyone", "someone", "somebody"})
 _WHAT_WORDS = frozenset({"what", "whats", "wat", "wats", "wut", "wot", "wht", "wtf"})
 _ARTICLES = frozenset({"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "professor"})
@@ -586,9 +588,10 @@ class Matcher:
         out = [self._actor_index[s.id.removeprefix("actor:")] for s in suggestions]
         for word in words:
             at = bisect.bisect_left(self._name_words, word)
-            if at < len(self._name_words) and self._name_words[at] == word:
+            # Only a word few names share points at a person; "china" in a long list of names points nowhere.
+            if at < len(self._name_words) and self._name_words[at] == word and len(self._names_with_word[at]) <= 3:
                 out.extend(int(self._actor_owners[n]) for n in self._names_with_word[at])
-        return list(dict.fromkeys(out))
+        return list(dict.fromkeys(out))[:_NAMED_MAX]
 
     def actor(self, name: str) -> ActorResult:
         """Look an actor up by name, alias or role; suggest the closest names when unsure."""
