@@ -30,6 +30,7 @@ MAX_QUOTE = 400
 MIN_PHRASINGS, MAX_PHRASINGS = 4, 40
 # Two phrasings of different entries at least this alike (token-sorted, after normalising) are a clash.
 CLASH_SCORE = 95.0
+CLASH_BLOCK = 256
 ACTOR_KINDS = ("person", "organisation", "media")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -859,7 +860,17 @@ def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
     if not texts:
         return
     reported: set[tuple[tuple[str, str], tuple[str, str]]] = set()
-    for i, row in enumerate(process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=CLASH_SCORE, workers=1)):
+    # In blocks of rows, so that memory stays small however many phrasings there are.
+    rows = (
+        (start + k, row)
+        for start in range(0, len(texts), CLASH_BLOCK)
+        for k, row in enumerate(
+            process.cdist(
+                texts[start : start + CLASH_BLOCK], texts, scorer=fuzz.ratio, score_cutoff=CLASH_SCORE, workers=1
+            )
+        )
+    )
+    for i, row in rows:
         for j in row.nonzero()[0]:
             a, b = owners[i], owners[int(j)]
             if a == b or (a[0] == "gap" and b[0] == "gap") or (b[0] == "gap" and a[0] == "entry"):
