@@ -847,16 +847,14 @@ def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
     texts: list[str] = []
     originals: list[str] = []
     records: dict[tuple[str, str], tuple[Any, str, tuple[Any, ...], _Located]] = {}
-    for kind, phrasings_of in (
-        ("entry", {eid: (r[0].question, *r[0].phrasings) for eid, r in draft.entries.items()}),
-        ("gap", {gid: r[0].phrasings for gid, r in draft.gaps.items()}),
-    ):
-        for oid, phrasings in phrasings_of.items():
-            records[(kind, oid)] = (draft.entries if kind == "entry" else draft.gaps)[oid]
-            for phrasing in phrasings:
-                owners.append((kind, oid))
-                texts.append(" ".join(sorted(normalise.content_words(phrasing))))
-                originals.append(phrasing)
+    phrasings_of = [(("entry", eid), r, (r[0].question, *r[0].phrasings)) for eid, r in draft.entries.items()]
+    phrasings_of += [(("gap", gid), r, r[0].phrasings) for gid, r in draft.gaps.items()]
+    for owner, record, phrasings in phrasings_of:
+        records[owner] = record
+        for phrasing in phrasings:
+            owners.append(owner)
+            texts.append(" ".join(sorted(normalise.content_words(phrasing))))
+            originals.append(phrasing)
     if not texts:
         return
     reported: set[tuple[tuple[str, str], tuple[str, str]]] = set()
@@ -873,17 +871,15 @@ def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
     for i, row in rows:
         for j in row.nonzero()[0]:
             a, b = owners[i], owners[int(j)]
-            if a == b or (a[0] == "gap" and b[0] == "gap") or (b[0] == "gap" and a[0] == "entry"):
-                continue
-            if (a[0] == b[0] and a >= b) or (a, b) in reported:
+            # Each clash once: between entries on the first by id, between a gap and an entry on the gap.
+            if b[0] == "gap" or (a[0] == "entry" and a >= b) or (a, b) in reported:
                 continue
             reported.add((a, b))
             _, shown, path, located = records[a]
-            other = "entry" if b[0] == "entry" else "known gap"
             problems.append(
                 Problem(
                     shown,
-                    f"phrasing {originals[i]!r} is too close to {originals[int(j)]!r} of {other} {b[1]!r} "
+                    f"phrasing {originals[i]!r} is too close to {originals[int(j)]!r} of entry {b[1]!r} "
                     f"(score {row[j]:.0f}); the matcher cannot tell them apart — reword one",
                     entry=a[1],
                     field="phrasings",

@@ -132,7 +132,8 @@ _PERSON_WORDS = frozenset({"guy", "man", "woman", "person", "lady", "fella", "bl
 # Remarks around a name that ask nothing more: "who is lee wei, never heard of him".
 # At most this many actors are tried as the one a question names alongside an institution.
 _NAMED_MAX = 8
-_REMARK_WORDS = frozenset({"never", "heard", "idea", "idk", "ever", "know", "anyone", "someone", "somebody"})
+# (The lexicon's stop words, such as "heard" and "know", are fillers there already.)
+_REMARK_WORDS = frozenset({"never", "idea", "ever"})
 _WHAT_WORDS = frozenset({"what", "whats", "wat", "wats", "wut", "wot", "wht", "wtf"})
 _ARTICLES = frozenset({"the", "a", "an", "mr", "mrs", "ms", "dr", "prof", "professor"})
 
@@ -402,7 +403,8 @@ class Matcher:
         order = _ranked(entries, 3)
         best = float(entries[order[0]]) if order else 0.0
         gap = int(scores[len(self._entries) :].argmax()) if self._gaps else -1
-        if gap >= 0 and scores[len(self._entries) + gap] > best and self._gap_explains(words, gap, order[:1]):
+        best_entry = order[0] if order else None
+        if gap >= 0 and scores[len(self._entries) + gap] > best and self._gap_explains(words, gap, best_entry):
             gap_score = float(scores[len(self._entries) + gap])
             if gap_score >= ANSWER_CUTOFF:
                 return self._gap_decline(question, scores, gap, gap_score)
@@ -423,10 +425,10 @@ class Matcher:
             reason="off_topic",
         )
 
-    def _gap_explains(self, words: list[str], gap: int, best: list[int]) -> bool:
+    def _gap_explains(self, words: list[str], gap: int, best: int | None) -> bool:
         """Whether the gap accounts for a word of the question that the best entry does not: "how many people were
         *arrested*" is a gap; "fuel price hike", all of whose words the entry on the protests' cause has, is not."""
-        unexplained = set(words) - (self._target_words[best[0]] if best else frozenset())
+        unexplained = set(words) - (self._target_words[best] if best is not None else frozenset())
         return bool(unexplained & self._target_words[len(self._entries) + gap])
 
     def _gap_decline(self, question: str, scores: np.ndarray, index: int, best: float) -> AskResult:
