@@ -140,6 +140,8 @@ class KnowledgeBase:
     entities: tuple[str, ...]
     version: str
     gaps: tuple[Gap, ...] = ()
+    # Named lists of the words questions are made of ("who_prefixes": "who is", "tell me about", …).
+    question_words: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def summary(self) -> str:
         return (
@@ -428,6 +430,7 @@ class _Draft:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     stopwords: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
+    question_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
@@ -500,6 +503,7 @@ def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
         entities=draft.entities,
         version=digest.hexdigest()[:12],
         gaps=tuple(g for g, *_ in draft.gaps.values()),
+        question_words=MappingProxyType(dict(draft.question_words)),
     )
 
 
@@ -735,8 +739,8 @@ def _read_lexicon(data: Any, c: _Checker, draft: _Draft) -> None:
         c.problem((), f"the file must be a mapping with 'synonyms', 'entities' and 'stopwords', not {_kind(data)}")
         return
     for top in data:
-        if top not in ("synonyms", "entities", "stopwords"):
-            c.problem((top,), f"unknown top-level key {top!r}; expected synonyms, entities, stopwords")
+        if top not in ("synonyms", "entities", "stopwords", "question_words"):
+            c.problem((top,), f"unknown top-level key {top!r}; expected synonyms, entities, stopwords, question_words")
     synonyms = data.get("synonyms") or {}
     if not isinstance(synonyms, dict):
         c.problem(("synonyms",), f"'synonyms' must be a mapping of word: [variants], not {_kind(synonyms)}")
@@ -765,6 +769,15 @@ def _read_lexicon(data: Any, c: _Checker, draft: _Draft) -> None:
             c.problem((key,), f"{key!r} must be a list of words, not {_kind(data[key])}", field=key)
         else:
             setattr(draft, key, c.texts(data, key, (), None))
+    lists = data.get("question_words") or {}
+    if not isinstance(lists, dict):
+        c.problem(("question_words",), f"'question_words' must be a mapping of name: [words], not {_kind(lists)}")
+        lists = {}
+    for name in lists:
+        if not isinstance(lists[name], list):
+            c.problem(("question_words", name), f"{name!r} must be a list of words or phrases", field="question_words")
+        else:
+            draft.question_words[str(name)] = c.texts(lists, name, ("question_words",), None)
 
 
 # -------------------------------------------------------------------------------------------- cross-check

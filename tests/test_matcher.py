@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kzbot.matcher import MAX_QUERY_CHARS, Matcher
+from kzbot.matcher import Matcher
+from kzbot.matching.tuning import TUNING
+
+MAX_QUERY_CHARS = TUNING.max_query_chars
 
 
 @pytest.mark.parametrize(

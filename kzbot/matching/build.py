@@ -1,0 +1,136 @@
+"""Build every stage once from a KnowledgeBase, in pure functions, into frozen objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kzbot.knowledge import Entry, Gap, KnowledgeBase
+from kzbot.matching.detail import DetailIndex, build_details
+from kzbot.matching.evidence import Document, EvidenceIndex, build_evidence
+from kzbot.matching.names import ActorIndex, NameWords, build_actor_index
+from kzbot.matching.reading import Reader
+from kzbot.matching.similarity import PhrasingIndex, build_phrasings
+from kzbot.matching.spelling import build_speller
+from kzbot.matching.tuning import Tuning
+from kzbot.text import Normaliser, ascii_fold
+
+_EXPLAINING_WORDS = 10  # a phrasing that explains a name ("what is the csto") is no longer than this
+
+
+@dataclass(frozen=True)
+class Stages:
+    entries: tuple[Entry, ...]
+    gaps: tuple[Gap, ...]  # document len(entries) + i is gap i
+    reader: Reader
+    evidence: EvidenceIndex
+    phrasings: PhrasingIndex
+    actors: ActorIndex
+    entity_stems: frozenset[str]
+    explained_by: Mapping[str, Entry]  # actor id -> the entry that explains what it is
+    claims: tuple[str, ...]  # every entry's phrasings, folded, titles dropped: such a question is not a name
+    vocabulary: tuple[str, ...]  # every known word, sorted (autocomplete completes a half-typed word from it)
+    details: DetailIndex  # which entries give a figure or a date
+
+
+def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -> Stages:
+    """All stages for one knowledge base. max_phrasings keeps only each entry's first N phrasings (to measure
+    what the curated phrasings add)."""
+    normalise = kb.normaliser()
+    entries = tuple(kb.entries.values())
+    if max_phrasings is not None:
+        entries = tuple(_first_phrasings(e, max_phrasings) for e in entries)
+    gaps = tuple(kb.gaps)
+    words = NameWords.from_lists(kb.question_words, normalise.stopwords)
+    reader = Reader(
+        normalise,
+        build_speller(
+            _vocabulary(kb, entries, normalise), normalise.stopwords, _rewrites(kb, entries, normalise, tuning), tuning
+        ),
+    )
+    documents = [_document(kb, e, reader) for e in entries] + [
+        Document(frozenset(s for p in g.phrasings for s in reader.stems(p))) for g in gaps
+    ]
+    phrasing_lists = [[" ".join(reader.stems(p)) for p in (e.question, *e.phrasings)] for e in entries]
+    phrasing_lists += [[" ".join(reader.stems(p)) for p in g.phrasings] for g in gaps]
+    actors = build_actor_index(tuple(kb.actors.values()), words, tuning)
+    return Stages(
+        entries=entries,
+        gaps=gaps,
+        reader=reader,
+        evidence=build_evidence(documents, len(entries), tuning),
+        phrasings=build_phrasings(phrasing_lists),
+        actors=actors,
+        entity_stems=frozenset(s for name in kb.entities for s in reader.stems(name)),
+        explained_by=_explanations(entries, actors),
+        claims=tuple(
+            " ".join(w for w in ascii_fold(p).split() if w not in words.titles)
+            for e in entries
+            for p in (e.question, *e.phrasings)
+        ),
+        vocabulary=tuple(sorted(reader.speller.known)),
+        details=build_details(
+            kb.question_words,
+            [" ".join([e.answer, e.details or "", *(q.quote for q in e.sources)]) for e in entries],
+        ),
+    )
+
+
+def _first_phrasings(entry: Entry, n: int) -> Entry:
+    from dataclasses import replace
+
+    return replace(entry, phrasings=entry.phrasings[:n])
+
+
+def _entry_texts(kb: KnowledgeBase, entry: Entry) -> dict[str, list[str]]:
+    names = [n for a in entry.actors if a in kb.actors for n in (kb.actors[a].name, *kb.actors[a].aliases)]
+    return {
+        "phrasings": [entry.question, *entry.phrasings],
+        "answer": [entry.answer, entry.details or ""],
+        "quotes": [q.quote for q in entry.sources],
+        "actors": names,
+    }
+
+
+def _document(kb: KnowledgeBase, entry: Entry, reader: Reader) -> Document:
+    texts = _entry_texts(kb, entry)
+    return Document(**{name: frozenset(s for t in parts for s in reader.stems(t)) for name, parts in texts.items()})
+
+
+def _vocabulary(kb: KnowledgeBase, entries: tuple[Entry, ...], normalise: Normaliser) -> set[str]:
+    texts = [t for e in entries for parts in _entry_texts(kb, e).values() for t in parts]
+    texts += [p for g in kb.gaps for p in g.phrasings]
+    texts += [t for a in kb.actors.values() for t in (a.name, *a.aliases, a.role)]
+    known = {w for t in texts for w in normalise.words(t)}
+    # Names the lexicon lists stay as typed, so that a name the articles never give still counts against entries.
+    known.update(w for name in kb.entities for w in ascii_fold(name).split())
+    return known
+
+
+def _rewrites(
+    kb: KnowledgeBase, entries: tuple[Entry, ...], normalise: Normaliser, tuning: Tuning
+) -> dict[str, tuple[str, ...]]:
+    """A misspelt synonym ("beijng", "russains") is corrected to the synonym, then rewritten like it."""
+    known = _vocabulary(kb, entries, normalise)
+    return {
+        variant: tuple(w for w in target if w not in normalise.stopwords)
+        for variant, target in normalise.single_word_variants().items()
+        if len(variant) >= tuning.typo_min_length and variant not in known
+    }
+
+
+def _explanations(entries: tuple[Entry, ...], actors: ActorIndex) -> dict[str, Entry]:
+    """Entries with a phrasing that is nothing but "what is <name>" explain that actor."""
+    out: dict[str, Entry] = {}
+    for entry in entries:
+        for phrasing in (entry.question, *entry.phrasings):
+            folded = ascii_fold(phrasing)
+            if len(folded.split()) > _EXPLAINING_WORDS or not actors.words.what_words.intersection(folded.split()):
+                continue
+            query = actors.read(folded)
+            if not query.asked_what or not query.words:
+                continue
+            match = actors.find(query.words, names_only=True)
+            if match.actor is not None and match.score >= 100.0:
+                out.setdefault(match.actor.id, entry)
+    return out

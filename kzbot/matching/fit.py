@@ -1,0 +1,202 @@
+"""Fit the relevance and confidence weights on labelled questions, cross-validated, and print them for tuning.py.
+
+    python -m kzbot.matching.fit tests/data/eval-tune.yaml tests/data/eval-dev-*.yaml
+
+Use only development sets: never a set whose figures are reported as held out (the judge set, eval-holdout and
+the blind sets). Needs scikit-learn (a development dependency). Deterministic: the folds are fixed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from kzbot import knowledge
+from kzbot.evaluate import read_cases
+from kzbot.matcher import Matcher
+from kzbot.matching.decision import confidence_features
+from kzbot.matching.reading import clean
+from kzbot.matching.relevance import Relevance
+from kzbot.matching.similarity import Wording
+from kzbot.matching.tuning import TUNING
+
+ROOT = Path(__file__).resolve().parents[2]
+FOLDS = 5
+FITTED = ("relevance_weights", "relevance_bias", "confidence_weights", "confidence_bias")
+REGULARISATION = 1.0  # inverse L2 strength (scikit-learn's C)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One labelled question: its candidates' relevance features and which candidate (if any) is right."""
+
+    features: np.ndarray  # (candidates, relevance.FEATURES)
+    right: np.ndarray  # bool per candidate
+    unknown: float
+    stems: int
+    on_topic: bool
+
+
+def collect(matcher: Matcher, paths: list[Path]) -> list[Sample]:
+    samples = []
+    for path in paths:
+        for case in read_cases(path):
+            if case.kind == "actor":
+                continue
+            text = clean(case.question)
+            folded_name = matcher.ask(case.question)
+            if folded_name.actor is not None:  # a name question: decided before scoring, by name
+                continue
+            reading = matcher.stages.reader.read(text)
+            scored = matcher.score(reading) if reading.stems else None
+            if scored is None:
+                continue
+            ids = np.array([matcher.stages.entries[int(d)].id for d in scored.relevance.candidates])
+            samples.append(
+                Sample(
+                    scored.relevance.features,
+                    ids == case.expect,
+                    scored.unknown,
+                    len(reading.stems),
+                    case.expect is not None,
+                )
+            )
+    return samples
+
+
+def _relevance(sample: Sample, model: Listwise) -> Relevance:
+    logit = model.decision_function(sample.features)
+    order = np.argsort(-logit, kind="stable")
+    empty = Wording(np.zeros(0), np.zeros(0), ())
+    share = np.exp(logit[order] - logit.max())
+    return Relevance(order, sample.features[order], logit[order], share / share.sum(), empty)
+
+
+@dataclass
+class Listwise:
+    """A conditional-logit ranker: the softmax over one question's candidates puts its mass on the right one."""
+
+    coef_: np.ndarray
+    intercept_: np.ndarray
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.coef_[0] + self.intercept_[0]
+
+
+def fit_listwise(samples: list[Sample]) -> Listwise:
+    groups = [(s.features, int(np.argmax(s.right))) for s in samples if s.on_topic and s.right.any()]
+    width = samples[0].features.shape[1]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.5 * float(w @ w) / REGULARISATION, w / REGULARISATION
+        for x, right in groups:
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            total -= float(np.log(p[right] + 1e-12))
+            grad = grad - (x[right] - p @ x)
+        return total, grad
+
+    w = minimize(loss, np.zeros(width), jac=True, method="L-BFGS-B").x
+    return Listwise(w[None, :], np.array([0.0]))
+
+
+def fit(samples: list[Sample]) -> tuple[Listwise, LogisticRegression]:
+    relevance = fit_listwise(samples)
+    rows, labels = [], []
+    for s in samples:
+        ranked = _relevance(s, relevance)
+        rows.append(confidence_features(ranked, s.unknown, s.stems))
+        labels.append(bool(s.right[ranked.candidates[0]]))
+    sure = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(np.array(rows), np.array(labels))
+    return relevance, sure
+
+
+def predict(samples: list[Sample], models: tuple[Listwise, LogisticRegression]) -> list[tuple[float, bool]]:
+    """(confidence, top candidate is right) per sample."""
+    relevance, sure = models
+    out = []
+    for s in samples:
+        ranked = _relevance(s, relevance)
+        value = float(sure.predict_proba(confidence_features(ranked, s.unknown, s.stems)[None, :])[0, 1])
+        out.append((value, bool(s.right[ranked.candidates[0]])))
+    return out
+
+
+def report(samples: list[Sample], predictions: list[tuple[float, bool]]) -> list[str]:
+    on = sum(s.on_topic for s in samples)
+    off = len(samples) - on
+    lines = [f"{len(samples)} questions scored ({on} on-topic, {off} off-topic); cross-validated, {FOLDS} folds"]
+    for cutoff in (0.3, 0.4, 0.5, 0.6, 0.7):
+        right = sum(p >= cutoff and ok for (p, ok), s in zip(predictions, samples, strict=True) if s.on_topic)
+        wrong = sum(p >= cutoff and not ok for (p, ok), s in zip(predictions, samples, strict=True) if s.on_topic)
+        leak = sum(p >= cutoff for (p, _), s in zip(predictions, samples, strict=True) if not s.on_topic)
+        lines.append(
+            f"  cutoff {cutoff:.1f}: right {right / on:.1%}, wrong {wrong / on:.1%}, "
+            f"off-topic answered {leak / max(off, 1):.1%}"
+        )
+    return lines
+
+
+def tuning_block(models: tuple[Listwise, LogisticRegression]) -> str:
+    relevance, sure = models
+
+    def numbers(name: str, values: np.ndarray) -> str:
+        lines = "".join(f"        {v:.3f},\n" for v in values)
+        return f"    {name}: tuple[float, ...] = (\n{lines}    )\n"
+
+    return (
+        numbers("relevance_weights", relevance.coef_[0])
+        + f"    relevance_bias: float = {relevance.intercept_[0]:.3f}\n"
+        + numbers("confidence_weights", sure.coef_[0])
+        + f"    confidence_bias: float = {sure.intercept_[0]:.3f}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kzbot.matching.fit", description=__doc__.split("\n")[0])
+    parser.add_argument("sets", nargs="+", type=Path, help="labelled development sets (YAML)")
+    parser.add_argument("--max-phrasings", type=int, default=None, help="fit as if each entry had only N phrasings")
+    parser.add_argument("--write", action="store_true", help="write the fitted weights into kzbot/matching/tuning.py")
+    args = parser.parse_args(argv)
+    kb = knowledge.load(ROOT / "knowledge", ROOT / "seeds")
+    matcher = Matcher(kb, replace(TUNING), max_phrasings=args.max_phrasings)
+    samples = collect(matcher, args.sets)
+    predictions: list[tuple[float, bool]] = [(0.0, False)] * len(samples)
+    for train, test in KFold(FOLDS, shuffle=True, random_state=0).split(samples):
+        models = fit([samples[i] for i in train])
+        for i, value in zip(test, predict([samples[i] for i in test], models), strict=True):
+            predictions[i] = value
+    print("\n".join(report(samples, predictions)))
+    block = tuning_block(fit(samples))
+    if args.write:
+        write_tuning(block)
+        print("\nFitted on all of them and written to kzbot/matching/tuning.py:\n" + block)
+    else:
+        print("\nFitted on all of them — paste into kzbot/matching/tuning.py (or run with --write):\n" + block)
+    return 0
+
+
+def write_tuning(block: str) -> None:
+    """Replace the fitted assignments in tuning.py with the new ones."""
+    path = Path(__file__).with_name("tuning.py")
+    text = path.read_text(encoding="utf-8")
+    for name in FITTED:
+        pattern = re.compile(rf"^    {name}: [^\n]*?= (?:\(\n.*?^    \)\n|[^\n]*\n)", re.S | re.M)
+        fresh = pattern.search(block)
+        if fresh is not None:
+            new = fresh.group(0)
+            text = pattern.sub(lambda _: new, text)  # noqa: B023 - used at once, inside the loop
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

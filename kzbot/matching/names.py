@@ -1,0 +1,186 @@
+"""Stage 0 (for `/actor`, and for questions that are only a name): find a person or body by what was typed.
+
+A look-up may hold a name or part of it ("mitter"), an alias or one of the articles' slips ("tokaev", "victor
+oban"), an acronym ("csto"), and around it an institution or a role ("tsang soas", "lavrov foreign minister") and
+fillers ("who is …", "… what does he think"). Fillers are dropped (the lexicon's question_words); each remaining
+word is scored against the actor's name words (full weight) and role words (Tuning.actor_role_weight); the actor
+scores the mean over the words, or its whole name's likeness to the query if that is higher. A word that only
+describes ("professor", "newspaper") counts only where it matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from kzbot.knowledge import Actor
+from kzbot.matching.results import Suggestion
+from kzbot.matching.tuning import Tuning
+from kzbot.text import ascii_fold
+
+_SUGGESTIONS = 5
+_SUGGEST_BAND = 20.0  # suggested names are within this many points of the best
+
+
+@dataclass(frozen=True)
+class NameWords:
+    """The lexicon's word lists for reading a look-up."""
+
+    who_prefixes: tuple[tuple[str, ...], ...]  # longest first
+    who_suffixes: tuple[tuple[str, ...], ...]
+    what_words: frozenset[str]
+    fillers: frozenset[str]
+    titles: frozenset[str]
+    descriptors: frozenset[str]
+
+    @classmethod
+    def from_lists(cls, lists: Mapping[str, Sequence[str]], stopwords: frozenset[str]) -> NameWords:
+        def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+            found = {tuple(ascii_fold(p).split()) for p in lists.get(key, ())}
+            return tuple(sorted((p for p in found if p), key=lambda p: (-len(p), p)))
+
+        def words(key: str) -> frozenset[str]:
+            return frozenset(w for p in lists.get(key, ()) for w in ascii_fold(p).split())
+
+        what = words("what_words")
+        fillers = words("name_fillers") | what | stopwords
+        return cls(
+            phrases("who_prefixes"), phrases("who_suffixes"), what, fillers, words("titles"), words("descriptors")
+        )
+
+
+@dataclass(frozen=True)
+class NameQuery:
+    words: tuple[str, ...]  # what is left of the look-up once fillers and titles are dropped
+    asked_what: bool  # "what is the csto": an explanation is wanted more than a profile
+
+
+@dataclass(frozen=True)
+class ActorMatch:
+    status: str  # found | suggest | not_found
+    score: float
+    actor: Actor | None
+    suggestions: tuple[Suggestion, ...]
+
+
+@dataclass(frozen=True)
+class ActorIndex:
+    actors: tuple[Actor, ...]
+    names: tuple[str, ...]  # every name and alias, folded, its words sorted
+    name_owner: np.ndarray  # actor index of each name
+    vocabulary: tuple[str, ...]  # every word of every name, alias, role and affiliation
+    name_ids: tuple[np.ndarray, ...]  # per actor: vocabulary indexes of its name words
+    role_ids: tuple[np.ndarray, ...]  # per actor: vocabulary indexes of its role and affiliation words
+    words: NameWords
+    tuning: Tuning
+
+    def read(self, folded: str) -> NameQuery:
+        """Strip "who is …", "… who is that", fillers and titles from a folded look-up."""
+        words = folded.split()
+        asked_what = bool(words) and words[0] in self.words.what_words
+        for prefix in self.words.who_prefixes:
+            if tuple(words[: len(prefix)]) == prefix:
+                words = words[len(prefix) :]
+                break
+        for suffix in self.words.who_suffixes:
+            if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
+                words = words[: -len(suffix)]
+                break
+        while words and (words[-1] in self.words.fillers or words[-1] in self.words.titles):
+            asked_what = asked_what or words[-1] in self.words.what_words
+            words = words[:-1]
+        while words and (words[0] in self.words.fillers or words[0] in self.words.titles):
+            asked_what = asked_what or words[0] in self.words.what_words
+            words = words[1:]
+        kept = [w for w in words if w not in self.words.titles]
+        return NameQuery(tuple(kept or words), asked_what)
+
+    def find(self, words: Sequence[str], *, names_only: bool = False) -> ActorMatch:
+        """Score every actor against the words. With names_only, give up unless every word is like some word of
+        some name or role: the quick test that a question is nothing but a name."""
+        if not words or not self.actors:
+            return ActorMatch("not_found", 0.0, None, ())
+        likeness = process.cdist(
+            list(words), self.vocabulary, scorer=fuzz.ratio, score_cutoff=self.tuning.loose_name, workers=1
+        )
+        describes = np.array([w in self.words.descriptors for w in words])
+        if names_only and not (likeness.any(axis=1) | describes).all():
+            return ActorMatch("not_found", 0.0, None, ())
+        scores = self._per_word(likeness, describes)
+        whole = process.cdist([" ".join(sorted(words))], self.names, scorer=fuzz.ratio, workers=1)[0]
+        np.maximum.at(scores, self.name_owner, whole)
+        return self._decide(scores)
+
+    def _per_word(self, likeness: np.ndarray, describes: np.ndarray) -> np.ndarray:
+        strong = self.tuning.typo_score_cutoff
+        scores = np.zeros(len(self.actors))
+        for index, (names, roles) in enumerate(zip(self.name_ids, self.role_ids, strict=True)):
+            name_best = likeness[:, names].max(axis=1) if len(names) else np.zeros(len(likeness))
+            if name_best.max(initial=0.0) < strong:
+                continue  # no word of the look-up is this actor's name
+            role_best = likeness[:, roles].max(axis=1) * self.tuning.actor_role_weight if len(roles) else 0.0
+            best = np.maximum(name_best, role_best)
+            counted = ~describes | (best > 0)
+            scores[index] = float(best[counted].mean()) if counted.any() else 0.0
+        return scores
+
+    def _decide(self, scores: np.ndarray) -> ActorMatch:
+        order = np.lexsort((np.arange(len(scores)), -scores))[:_SUGGESTIONS]
+        top = float(scores[order[0]])
+        runner_up = float(scores[order[1]]) if len(order) > 1 else 0.0
+        suggestions = tuple(
+            Suggestion(f"actor:{self.actors[i].id}", self.actors[i].name, round(float(scores[i]), 1), "actor")
+            for i in order
+            if scores[i] >= self.tuning.actor_suggest and scores[i] >= top - _SUGGEST_BAND
+        )
+        # The whole name typed exactly beats a near miss ("ministry" against "minister"), however close.
+        clear = top - runner_up >= self.tuning.actor_margin or (top >= 100.0 and runner_up < 100.0)
+        if top >= self.tuning.actor_found and clear:
+            return ActorMatch("found", round(top, 1), self.actors[order[0]], suggestions[1:])
+        if suggestions:
+            return ActorMatch("suggest", round(top, 1), None, suggestions)
+        return ActorMatch("not_found", round(top, 1), None, ())
+
+
+def build_actor_index(actors: Sequence[Actor], words: NameWords, tuning: Tuning) -> ActorIndex:
+    def fold(text: str) -> list[str]:
+        return [w for w in ascii_fold(text).split() if w not in words.titles]
+
+    by_name = {tuple(fold(a.name)): a for a in actors}
+    names: list[str] = []
+    owners: list[int] = []
+    name_words: list[set[str]] = []
+    role_words: list[set[str]] = []
+    for index, actor in enumerate(actors):
+        own: set[str] = set()
+        for name in (actor.name, *actor.aliases):
+            folded = fold(name)
+            if folded:
+                names.append(" ".join(sorted(folded)))
+                owners.append(index)
+                own.update(folded)
+        role = fold(actor.role) + fold(actor.affiliation or "")
+        # An organisation named in the role brings its aliases ("East China Normal University" → "ecnu").
+        extra = {w for key, other in by_name.items() if _contains(role, key) for al in other.aliases for w in fold(al)}
+        name_words.append(own)
+        role_words.append((set(role) | extra) - own - words.fillers)
+    vocabulary = tuple(sorted(set().union(*name_words, *role_words)))
+    position = {w: i for i, w in enumerate(vocabulary)}
+    return ActorIndex(
+        tuple(actors),
+        tuple(names),
+        np.array(owners, dtype=np.int64),
+        vocabulary,
+        tuple(np.array(sorted(position[w] for w in ws), dtype=np.int64) for ws in name_words),
+        tuple(np.array(sorted(position[w] for w in ws), dtype=np.int64) for ws in role_words),
+        words,
+        tuning,
+    )
+
+
+def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return n > 0 and any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))

@@ -1,0 +1,72 @@
+"""Stage 1, reading: from what was typed to the words and stems the other stages compare.
+
+clean (mentions, links, control characters out) → fold (case, accents, punctuation) → rewrite synonyms and drop
+stop words (the lexicon's) → correct spelling (see spelling.py) → stem (Snowball, English).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from kzbot.matching.spelling import Correction, Speller
+from kzbot.text import Normaliser, ascii_fold
+
+_NOISE = re.compile(r"<a?:\w+:\d+>|<[@#][!&]?\d+>|@(?:everyone|here)\b|https?://\S+", re.IGNORECASE)
+_CLAUSE = re.compile(r"(?<=[.!?;:])\s+|,\s+")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question as the matcher reads it."""
+
+    text: str  # cleaned: what the user meant to type
+    folded: str  # lower case, ASCII letters and digits
+    words: tuple[str, ...]  # content words: synonyms rewritten, stop words dropped, spelling corrected
+    stems: tuple[str, ...]  # the words' stems, in order, without repeats
+    corrections: tuple[Correction, ...] = ()
+
+
+def clean(text: str) -> str:
+    """Drop what is not the question: control and format characters (zero-width, direction marks), Discord
+    mentions and custom emoji, links; collapse white space."""
+    if not text.isprintable():
+        text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(_NOISE.sub(" ", text).split())
+
+
+def last_clause(text: str) -> str | None:
+    """The last clause of a message with several ("so it started with fuel, but what happened next?")."""
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    return clauses[-1] if len(clauses) > 1 else None
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def stem_all(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Stems of the words, in order, each once."""
+    return tuple(dict.fromkeys(_stemmer().stemWords(list(words))))
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Reads questions with one knowledge base's synonyms, stop words and vocabulary."""
+
+    normalise: Normaliser
+    speller: Speller
+
+    def read(self, text: str) -> Reading:
+        cleaned = clean(text)
+        words, corrections = self.speller.correct(self.normalise.content_words(cleaned))
+        return Reading(cleaned, ascii_fold(cleaned), tuple(words), stem_all(words), tuple(corrections))
+
+    def stems(self, text: str) -> tuple[str, ...]:
+        """Stems of a knowledge-base text (no spelling correction: the knowledge base defines the words)."""
+        return stem_all(self.normalise.content_words(text))

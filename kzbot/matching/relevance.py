@@ -1,0 +1,81 @@
+"""Stage 5, relevance: one number per candidate entry from the evidence and wording stages.
+
+A linear score (logit) over a few features (below, in this order), with weights fitted on labelled questions
+(Tuning.relevance_weights) as a conditional logit: the softmax of the logits over one question's candidates is
+each candidate's share of the belief that it is the entry asked for. Candidates are ranked by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kzbot.matching.evidence import Evidence
+from kzbot.matching.similarity import Wording
+
+FEATURES = (
+    "bm25",  # BM25 over all fields, per unit of the question's IDF mass
+    "coverage",  # share of the question's IDF mass the entry holds anywhere
+    "phrasing_coverage",  # …in its question and phrasings
+    "answer_coverage",  # …in its answer and details
+    "quote_coverage",  # …in its quotes
+    "actor_coverage",  # …in the names of its actors
+    "token_set",  # best phrasing's token-set ratio, 0–1
+    "token_sort",  # best phrasing's token-sort ratio, 0–1
+    "entity_misses",  # places, countries, bodies, people the question names and the entry never does
+    "bm25_share",  # BM25 as a share of the best candidate's
+)
+
+
+@dataclass(frozen=True)
+class Relevance:
+    candidates: np.ndarray  # document indexes, best first
+    features: np.ndarray  # (candidates, FEATURES)
+    logit: np.ndarray
+    share: np.ndarray  # softmax of the logits: each candidate's share of the belief, given one is right
+    wording: Wording  # in the order of `candidates`
+
+
+def features(evidence: Evidence, wording: Wording, candidates: np.ndarray, entity_misses: np.ndarray) -> np.ndarray:
+    total = max(evidence.total_idf, 1e-9)
+    bm25 = evidence.bm25[candidates]
+    top = max(float(bm25.max()) if len(bm25) else 0.0, 1e-9)
+    return np.column_stack(
+        [
+            bm25 / total,
+            evidence.coverage[candidates],
+            evidence.field_coverage[candidates],
+            wording.token_set / 100.0,
+            wording.token_sort / 100.0,
+            entity_misses,
+            bm25 / top,
+        ]
+    )
+
+
+def rank(
+    evidence: Evidence,
+    wording: Wording,
+    candidates: np.ndarray,
+    entity_misses: np.ndarray,
+    weights: tuple[float, ...],
+    bias: float,
+    exact: float = 101.0,
+) -> Relevance:
+    """Candidates ranked by relevance; one whose phrasing the question repeats word for word (token-sort ratio at
+    `exact`) ranks first whatever the rest says."""
+    table = features(evidence, wording, candidates, entity_misses)
+    logit = table @ np.asarray(weights, dtype=np.float64) + bias
+    order = np.lexsort((candidates, -logit, wording.token_sort < exact))
+    picked = Wording(
+        wording.token_set[order], wording.token_sort[order], tuple(wording.best_phrasing[i] for i in order)
+    )
+    return Relevance(candidates[order], table[order], logit[order], _softmax(logit[order]), picked)
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    if not len(x):
+        return x
+    e = np.exp(x - x.max())
+    return e / e.sum()

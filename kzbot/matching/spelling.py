@@ -1,0 +1,86 @@
+"""Stage 2, spelling: an unknown word is corrected to the closest word the knowledge base knows.
+
+"kazakstan", "troups" and "tokaev" still count. Only words of a few letters or more are corrected, and a slip
+for a stop word must be nearer still, so "weather" is not read as "whether".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from kzbot.matching.tuning import Tuning
+
+_MEMORY = 20_000  # corrections remembered before the memo is cleared
+
+
+@dataclass(frozen=True)
+class Correction:
+    typed: str
+    read_as: str
+
+
+@dataclass(frozen=True)
+class Speller:
+    known: frozenset[str]
+    stopwords: frozenset[str]
+    # (length, position, letter) -> words of that length with that letter at position 0 or 1
+    buckets: Mapping[tuple[int, int, str], tuple[str, ...]]
+    # a misspelt synonym ("beijng") is corrected to the synonym, then rewritten like it ("china")
+    rewrites: Mapping[str, tuple[str, ...]]
+    tuning: Tuning
+    memo: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def correct(self, words: list[str]) -> tuple[list[str], list[Correction]]:
+        out: list[str] = []
+        corrections: list[Correction] = []
+        for word in words:
+            if word in self.known or len(word) < self.tuning.typo_min_length or word.isdigit():
+                out.append(word)
+                continue
+            read_as = self.closest(word)
+            if read_as != word:
+                corrections.append(Correction(word, read_as))
+            if read_as in self.stopwords:
+                continue
+            out.extend(self.rewrites.get(read_as, (read_as,)))
+        return list(dict.fromkeys(out)), corrections
+
+    def closest(self, word: str) -> str:
+        """The closest known word (ties: alphabetical), or the word itself."""
+        if word in self.memo:
+            return self.memo[word]
+        cutoff = self.tuning.typo_score_cutoff
+        # ratio = 2·common / (a + b): only words of a length that can reach the cutoff, sharing the first or the
+        # second letter (one slip never changes both, unless it swaps them).
+        reach = cutoff / (200.0 - cutoff)
+        lengths = range(math.ceil(len(word) * reach), math.floor(len(word) / reach) + 1)
+        pool = sorted({w for n in lengths for p in (0, 1) for w in self.buckets.get((n, p, word[p]), ())})
+        best = word
+        if pool:
+            scores = process.cdist([word], pool, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)[0]
+            index = int(scores.argmax())
+            stop = pool[index] in self.stopwords and scores[index] < self.tuning.stopword_typo_score_cutoff
+            if scores[index] > 0 and not stop:
+                best = pool[index]
+        if len(self.memo) >= _MEMORY:
+            self.memo.clear()
+        self.memo[word] = best
+        return best
+
+
+def build_speller(
+    vocabulary: Iterable[str], stopwords: frozenset[str], rewrites: Mapping[str, tuple[str, ...]], tuning: Tuning
+) -> Speller:
+    """A speller that knows the vocabulary, the misspelt-synonym rewrites and the longer stop words."""
+    known = frozenset(vocabulary) | frozenset(rewrites)
+    targets = known | {w for w in stopwords if len(w) >= tuning.typo_min_length}
+    buckets: dict[tuple[int, int, str], list[str]] = {}
+    for word in sorted(targets):
+        for position in (0, 1):
+            if len(word) > position:
+                buckets.setdefault((len(word), position, word[position]), []).append(word)
+    return Speller(known, stopwords, {k: tuple(v) for k, v in buckets.items()}, rewrites, tuning)

@@ -1,0 +1,81 @@
+"""Every number the matcher tunes, in one frozen object, each with what it does.
+
+The two weight vectors at the end are fitted, not chosen: `python -m kzbot.matching.fit` re-fits them on the
+labelled development sets (never on a set reported as held out) and prints the block to paste here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tuning:
+    # --- reading the question
+    max_query_chars: int = 500  # longer text is declined unread
+    # --- spelling
+    typo_score_cutoff: float = 82.0  # an unknown word is corrected to a known one at least this alike (ratio)
+    typo_min_length: int = 5  # shorter unknown words are left alone: too many near neighbours
+    stopword_typo_score_cutoff: float = 90.0  # a slip for a stop word must be closer still ("weather" ≠ "whether")
+    # --- retrieval (BM25 over each entry's fields, presence-weighted)
+    bm25_k1: float = 1.2  # saturation: a word present in every field counts at most this much more
+    weight_phrasings: float = 1.0  # the entry's question and phrasings
+    weight_answer: float = 0.6  # its answer and details
+    weight_quotes: float = 0.35  # its verbatim quotes
+    weight_actors: float = 0.5  # the names of the people and bodies it is about
+    unknown_idf_factor: float = 1.2  # a word no entry knows weighs this many times the rarest known word
+    candidates: int = 12  # entries scored closely (fuzzy similarity, relevance model): the best by BM25…
+    phrasing_candidates: int = 6  # …and the best by what their question and phrasings alone hold
+    exact_phrasing: float = 97.0  # a question this like a phrasing (token-sort ratio) ranks that entry first
+    # --- decision
+    answer_cutoff: float = 0.5  # answer when the calibrated confidence reaches this
+    suggest_cutoff: float = 0.18  # below the answer cutoff, offer suggestions from this confidence up
+    suggestion_share: float = 0.12  # an entry is suggested (or offered as "Also") from this share of belief up
+    also_ratio: float = 0.5  # …beside an answer only when its share is at least this part of the top entry's
+    gap_similarity: float = 85.0  # a known gap's phrasing lies this much within the question (token-set ratio)…
+    gap_margin: float = 10.0  # …and its wording is no more than this much less alike than the best entry's
+    # --- actors
+    actor_found: float = 85.0  # a name scores at least this to be found
+    actor_suggest: float = 60.0  # names from this score up are suggested
+    actor_margin: float = 5.0  # the found name beats the runner-up by this much
+    actor_role_weight: float = 0.88  # a role or affiliation word counts this much of a name word
+    loose_name: float = 60.0  # every word of a name question must be at least this like a word of some name
+    # --- autocomplete
+    autocomplete_blend: float = 0.7  # share of the relevance score; the rest is resemblance of the typed text
+    autocomplete_floor: float = 40.0  # blended score below which a question is not completed
+    # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
+    relevance_weights: tuple[float, ...] = (
+        1.778,
+        0.618,
+        2.749,
+        1.122,
+        1.285,
+        -0.084,
+        4.764,
+        4.846,
+        -0.793,
+        1.739,
+    )
+    relevance_bias: float = 0.000
+    # --- fitted: confidence that the best candidate is right, over decision.FEATURES
+    confidence_weights: tuple[float, ...] = (
+        0.669,
+        0.437,
+        1.835,
+        -0.595,
+        2.290,
+        -0.208,
+        -0.241,
+        0.333,
+        -0.543,
+        -0.955,
+        0.585,
+        0.327,
+        0.053,
+        -1.275,
+        -0.383,
+    )
+    confidence_bias: float = -13.799
+
+
+TUNING = Tuning()
