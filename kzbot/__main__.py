@@ -80,9 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument(what.lower(), nargs="?", metavar=what, help=f"the {what.lower()}; omit to read standard input")
         sub.add_argument("--json", action="store_true", help="print JSON (one object per line)")
+        if name == "ask":
+            sub.add_argument(
+                "--explain", action="store_true", help="show what each matching stage did (with --json: a trace list)"
+            )
     evaluate = commands.add_parser("eval", help="measure the matcher on labelled questions (YAML {q, expect})")
     evaluate.add_argument("files", nargs="+", type=Path, metavar="FILE")
     evaluate.add_argument("--misses", type=int, default=100, metavar="N", help="list at most N misses per file")
+    evaluate.add_argument(
+        "--max-phrasings",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="score as if every entry had only its first N phrasings",
+    )
     commands.add_parser("health", help="query the running bot's /healthz (KZBOT_HEALTH_PORT); exit 0 if healthy")
     return parser
 
@@ -120,10 +131,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"knowledge base OK: {matcher.kb.summary()}")
         return 0
     if args.command == "ask":
-        return _batch(args.question, lambda q, batch: _ask_output(matcher, q, as_json=args.json, batch=batch))
+        return _batch(
+            args.question,
+            lambda q, batch: _ask_output(matcher, q, as_json=args.json, batch=batch, explain=args.explain),
+        )
     if args.command == "actor":
         return _batch(args.name, lambda q, batch: _actor_output(matcher, q, as_json=args.json))
     if args.command == "eval":
+        if args.max_phrasings is not None:
+            matcher = Matcher(matcher.kb, max_phrasings=args.max_phrasings)
         return _eval(matcher, args.files, args.misses)
     return _run(settings, matcher, console=args.console)
 
@@ -185,15 +201,29 @@ def _lines(stream: TextIO) -> Iterable[str]:
         yield line.rstrip("\r\n")
 
 
-def _ask_output(matcher: Matcher, question: str, *, as_json: bool, batch: bool) -> str:
-    result = matcher.ask(question)
+def _ask_output(matcher: Matcher, question: str, *, as_json: bool, batch: bool, explain: bool = False) -> str:
+    result = matcher.ask(question, explain=explain)
     if as_json:
-        return json.dumps(ask_json(matcher, result), ensure_ascii=False)
+        data = ask_json(matcher, result)
+        if explain:
+            data["trace"] = [{"stage": t.stage, "summary": t.summary, **t.data} for t in result.trace]
+        return json.dumps(data, ensure_ascii=False, default=float)
+    trace = "".join(f"  {t.stage:<10} {t.summary}\n" for t in result.trace) if explain else ""
     if batch:
-        return ask_line(result)
+        return trace + ask_line(result)
     from kzbot import render
 
-    return render.card_to_text(render.ask_card(matcher.kb, result), numbered=False)
+    return trace + render.card_to_text(render.ask_card(matcher.kb, result), numbered=False)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of phrasings (0 or more), not {text!r}")
+    return value
 
 
 def _actor_output(matcher: Matcher, name: str, *, as_json: bool) -> str:
@@ -272,6 +302,10 @@ def ask_line(result: AskResult) -> str:
         return "(not sure) did you mean: " + " | ".join(s.label for s in result.suggestions)
     if result.gap is not None:
         return f"(no answer: {result.gap.note})"
+    if result.reason == "missing_detail":
+        from kzbot import render
+
+        return f"(no answer: {render.detail_note(result.detail)})"
     reason = {
         "empty": "empty question",
         "too_long": "question too long",

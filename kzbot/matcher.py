@@ -77,10 +77,15 @@ class Matcher:
         folded = ascii_fold(text)
         if not folded:
             return AskResult(question, "decline", 0.0, reason="unreadable")
-        named = self._name_question(question, folded, trace)
-        if named is not None:
-            return named
+        named, pure = self._name_question(question, folded, trace)
+        if named is not None and pure:
+            return named if explain else _without_trace(named)
         result = self._match(question, self.stages.reader.read(text), trace)
+        if named is not None:
+            # "what did the spokesman say": an entry about that very actor, answered surely, says more than a profile.
+            about = named.actor is not None and result.entry is not None and named.actor.id in result.entry.actors
+            if not (about and result.answered):
+                return named if explain else _without_trace(named)
         tail = last_clause(text) if not result.answered else None
         if tail is not None:
             # Context first, question last: the last clause alone may be the clearer question.
@@ -91,19 +96,22 @@ class Matcher:
                     result = retry
         return result if explain else _without_trace(result)
 
-    def _name_question(self, question: str, folded: str, trace: list[TraceStep]) -> AskResult | None:
+    def _name_question(self, question: str, folded: str, trace: list[TraceStep]) -> tuple[AskResult | None, bool]:
+        """The profile (or explaining entry) for a question that is a name, "who is NAME" or "what is NAME"; and
+        whether the question is only that (else an entry about the actor may say more)."""
         query = self.stages.actors.read(folded)
-        if not query.words or len(query.words) > 6 or self._claimed(folded):
-            return None
+        if not query.words or len(query.words) > self.tuning.name_question_words or self._claimed(folded):
+            return None, False
         match = self.stages.actors.find(query.words, names_only=True)
         if match.actor is None:
-            return None
+            return None, False
         trace.append(TraceStep("names", f"a name question: {match.actor.name} ({match.score:.0f})"))
         explained = self.stages.explained_by.get(match.actor.id) if query.asked_what else None
         if explained is not None:
             trace.append(TraceStep("decision", f"'what is' answered by the entry that explains it: {explained.id}"))
-            return AskResult(question, "answer", match.score, entry=explained, trace=tuple(trace))
-        return AskResult(question, "answer", match.score, actor=match.actor, trace=tuple(trace))
+            return AskResult(question, "answer", match.score, entry=explained, trace=tuple(trace)), True
+        pure = query.asked_who or len(query.words) == len(folded.split())
+        return AskResult(question, "answer", match.score, actor=match.actor, trace=tuple(trace)), pure
 
     def _claimed(self, folded: str) -> bool:
         plain = " ".join(w for w in folded.split() if w not in self.stages.actors.words.titles)

@@ -249,8 +249,11 @@ def _topic_names(kb: KnowledgeBase) -> str:
 # --- answers --------------------------------------------------------------------------------------------
 
 
-def entry_card(kb: KnowledgeBase, entry: Entry, score: float | None = None) -> Card:
-    """An FAQ entry: question as title, the short answer, each source with its quote, related buttons."""
+def entry_card(
+    kb: KnowledgeBase, entry: Entry, score: float | None = None, also: Sequence[Suggestion] = ()
+) -> Card:
+    """An FAQ entry: question as title, the short answer, each source with its quote, related buttons; entries
+    the question may also have meant come first, as "Also: …"."""
     fields = []
     for quote in entry.sources:
         source = kb.sources.get(quote.source)
@@ -258,7 +261,11 @@ def entry_card(kb: KnowledgeBase, entry: Entry, score: float | None = None) -> C
         fields.append(Field("Source", f"{label}\n{quoted(quote.quote)}"))
     if entry.details:
         fields.insert(0, Field("In more detail", entry.details))
-    buttons = [_ask_button(kb.entries[r]) for r in entry.related[:RELATED_MAX] if r in kb.entries]
+    offered = [s for s in also if s.id in kb.entries and s.id != entry.id]
+    buttons = [Button(f"Also: {s.label}", f"kz:ask:{s.id}", "secondary") for s in offered]
+    shown = {s.id for s in offered}
+    buttons += [_ask_button(kb.entries[r]) for r in entry.related if r in kb.entries and r not in shown]
+    buttons = buttons[:RELATED_MAX]
     actors = [kb.actors[a] for a in entry.actors[:ACTOR_BUTTONS_MAX] if a in kb.actors]
     actor_row = 1 if buttons else None
     for i, actor in enumerate(actors):
@@ -279,11 +286,13 @@ def ask_card(kb: KnowledgeBase, result: AskResult) -> Card:
         if result.actor is not None and result.entry is None:
             return actor_card(kb, result.actor, result.score)
         if result.entry is not None:
-            return entry_card(kb, result.entry, result.score)
+            return entry_card(kb, result.entry, result.score, result.also)
     if result.status == "suggest" and result.suggestions:
         return suggest_card(kb, result.question, result.suggestions)
     if result.gap is not None:
         return gap_card(kb, result.question, result.gap.note, result.suggestions)
+    if result.reason == "missing_detail":
+        return gap_card(kb, result.question, detail_note(result.detail), result.suggestions)
     return decline_card(kb, result.question, result.reason)
 
 
@@ -334,6 +343,12 @@ def gap_card(kb: KnowledgeBase, question: str, note: str, related: Sequence[Sugg
         or (Button("Browse the FAQ", "kz:faq::0", "secondary"),),
         ephemeral=True,
     )
+
+
+def detail_note(kind: str | None) -> str:
+    """What the articles do not give, for a question that asks for a detail its nearest entry lacks."""
+    what = {"number": "a figure", "date": "a date"}.get(kind or "", "that detail")
+    return f"the articles don't give {what} for that."
 
 
 def too_long_card(length: int, limit: int) -> Card:

@@ -56,6 +56,7 @@ class NameWords:
 class NameQuery:
     words: tuple[str, ...]  # what is left of the look-up once fillers and titles are dropped
     asked_what: bool  # "what is the csto": an explanation is wanted more than a profile
+    asked_who: bool  # "who is …", "… who is that": a profile is wanted
 
 
 @dataclass(frozen=True)
@@ -81,13 +82,16 @@ class ActorIndex:
         """Strip "who is …", "… who is that", fillers and titles from a folded look-up."""
         words = folded.split()
         asked_what = bool(words) and words[0] in self.words.what_words
+        asked_who = False
         for prefix in self.words.who_prefixes:
             if tuple(words[: len(prefix)]) == prefix:
                 words = words[len(prefix) :]
+                asked_who = not asked_what
                 break
         for suffix in self.words.who_suffixes:
             if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
                 words = words[: -len(suffix)]
+                asked_who = True
                 break
         while words and (words[-1] in self.words.fillers or words[-1] in self.words.titles):
             asked_what = asked_what or words[-1] in self.words.what_words
@@ -96,7 +100,7 @@ class ActorIndex:
             asked_what = asked_what or words[0] in self.words.what_words
             words = words[1:]
         kept = [w for w in words if w not in self.words.titles]
-        return NameQuery(tuple(kept or words), asked_what)
+        return NameQuery(tuple(kept or words), asked_what, asked_who)
 
     def find(self, words: Sequence[str], *, names_only: bool = False) -> ActorMatch:
         """Score every actor against the words. With names_only, give up unless every word is like some word of

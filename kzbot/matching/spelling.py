@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from kzbot.matching.tuning import Tuning
@@ -62,7 +63,9 @@ class Speller:
         best = word
         if pool:
             scores = process.cdist([word], pool, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)[0]
-            index = int(scores.argmax())
+            # A slip rarely changes the first letter: among equals, "troups" is "troops", not "groups".
+            same_start = np.array([w[0] == word[0] for w in pool]) & (scores > 0)
+            index = int((scores + self.tuning.typo_first_letter_bonus * same_start).argmax())
             stop = pool[index] in self.stopwords and scores[index] < self.tuning.stopword_typo_score_cutoff
             if scores[index] > 0 and not stop:
                 best = pool[index]

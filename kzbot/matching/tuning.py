@@ -16,6 +16,7 @@ class Tuning:
     # --- spelling
     typo_score_cutoff: float = 82.0  # an unknown word is corrected to a known one at least this alike (ratio)
     typo_min_length: int = 5  # shorter unknown words are left alone: too many near neighbours
+    typo_first_letter_bonus: float = 1.0  # among near-equal corrections, one with the typed first letter wins
     stopword_typo_score_cutoff: float = 90.0  # a slip for a stop word must be closer still ("weather" ≠ "whether")
     # --- retrieval (BM25 over each entry's fields, presence-weighted)
     bm25_k1: float = 1.2  # saturation: a word present in every field counts at most this much more
@@ -39,6 +40,7 @@ class Tuning:
     actor_suggest: float = 60.0  # names from this score up are suggested
     actor_margin: float = 5.0  # the found name beats the runner-up by this much
     actor_role_weight: float = 0.88  # a role or affiliation word counts this much of a name word
+    name_question_words: int = 6  # a question of more words than this (fillers aside) is never only a name
     loose_name: float = 60.0  # every word of a name question must be at least this like a word of some name
     # --- autocomplete
     autocomplete_blend: float = 0.7  # share of the relevance score; the rest is resemblance of the typed text

@@ -1,0 +1,71 @@
+"""Stage 6 and the whole pipeline on the small world: answer, suggest, decline, and why."""
+
+from __future__ import annotations
+
+import pytest
+
+from kzbot.matcher import Matcher
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("why didnt freedonia send its ships", "why-no-fleet"),
+        ("when did the blaze start", "harbour-fire"),
+        ("how many people died in the inferno", "fire-deaths"),
+        ("what does the mayor say about it", "mayor-view"),  # a role inside a question: the entry about him
+        ("what is the hto", "treaty-basics"),  # "what is" a body: the entry that explains it
+    ],
+)
+def test_questions_get_their_entry(small: Matcher, question: str, entry: str) -> None:
+    result = small.ask(question)
+    assert result.answered and result.id == entry, result
+    assert 0.0 < result.score <= 100.0
+
+
+def test_a_name_alone_gets_the_profile(small: Matcher) -> None:
+    assert small.ask("who is ortega").id == "actor:ortega"
+    assert small.ask("lind").id == "actor:anna-lind"
+
+
+def test_one_word_gets_suggestions_not_an_answer(small: Matcher) -> None:
+    result = small.ask("fire")
+    assert result.status == "suggest" and len(result.suggestions) >= 2
+
+
+def test_an_off_topic_question_is_declined(small: Matcher) -> None:
+    result = small.ask("bitcoin price prediction")
+    assert result.status == "decline" and result.reason == "off_topic"
+
+
+def test_a_known_gap_declines_with_its_note(small: Matcher) -> None:
+    result = small.ask("how many people were arrested")
+    assert result.status == "decline" and result.reason == "not_covered"
+    assert result.gap is not None and result.gap.id == "arrests"
+    assert [s.id for s in result.suggestions] == ["fire-deaths"]
+
+
+def test_a_figure_the_entry_lacks_is_said_to_be_missing(small: Matcher) -> None:
+    result = small.ask("how many ships does the freedonian navy have")
+    assert not result.answered and result.reason == "missing_detail" and result.detail == "number"
+    assert result.suggestions[0].id == "why-no-fleet"
+
+
+def test_a_year_no_entry_mentions_is_not_answered(small: Matcher) -> None:
+    assert small.ask("when did the harbour fire start").answered
+    assert not small.ask("when did the harbour fire start in 1999").answered
+
+
+def test_explain_records_every_stage(small: Matcher) -> None:
+    result = small.ask("when did the blaze start", explain=True)
+    stages = [step.stage for step in result.trace]
+    assert stages == ["reading", "evidence", "relevance", "decision"]
+    assert result.trace[-1].data["status"] == "answer"
+    assert result.trace[2].data["candidates"][0]["id"] == "harbour-fire"
+    assert small.ask("when did the blaze start").trace == ()
+
+
+def test_autocomplete_ranks_like_ask_and_completes_the_last_word(small: Matcher) -> None:
+    assert small.complete("when did the harbour fi")[0].id == "harbour-fire"
+    assert [s.id for s in small.complete("", limit=3)] == ["why-no-fleet", "harbour-fire", "fire-deaths"]
+    assert small.complete_actor("lin")[0].id == "actor:anna-lind"

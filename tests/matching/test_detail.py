@@ -1,0 +1,24 @@
+"""A question that asks for a figure or a date its best entry does not give."""
+
+from __future__ import annotations
+
+from kzbot.matcher import Matcher
+
+
+def _at(small: Matcher, entry_id: str) -> int:
+    return [e.id for e in small.stages.entries].index(entry_id)
+
+
+def test_which_details_a_question_asks_for(small: Matcher) -> None:
+    details = small.stages.details
+    assert details.asked("how many ships sank") == ("number",)
+    assert details.asked("when did it start") == ("date",)
+    assert details.asked("why did it start") == ()
+
+
+def test_an_entry_gives_a_figure_by_digits_or_number_words(small: Matcher) -> None:
+    details = small.stages.details
+    assert details.missing("how many died", _at(small, "fire-deaths")) is None  # "41 dead"
+    assert details.missing("how many ships", _at(small, "why-no-fleet")) == "number"
+    assert details.missing("when is the vote", _at(small, "election-date")) is None  # "in the spring"
+    assert details.missing("when did trade start", _at(small, "trade-ties")) == "date"

@@ -1,0 +1,55 @@
+"""Stage 0: people and bodies by name, part of a name, slip, acronym, role or institution."""
+
+from __future__ import annotations
+
+import pytest
+
+from kzbot.matcher import Matcher
+
+
+@pytest.mark.parametrize(
+    ("typed", "actor"),
+    [
+        ("Carlos Ortega", "ortega"),
+        ("ortega", "ortega"),  # surname alone
+        ("ortego", "ortega"),  # the articles' slip, an alias
+        ("orteega", "ortega"),  # a typo
+        ("ortega mayor", "ortega"),  # name + role
+        ("lind naval academy", "anna-lind"),  # name + institution
+        ("who is prof lind", "anna-lind"),  # fillers and a title
+        ("lind, what does she think", "anna-lind"),
+        ("nas", "naval-academy"),  # an acronym
+        ("HTO", "harbour-treaty"),
+    ],
+)
+def test_a_look_up_finds_the_actor(small: Matcher, typed: str, actor: str) -> None:
+    result = small.actor(typed)
+    assert result.found, result
+    assert result.actor is not None and result.actor.id == actor
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "zzzz", "the weather", "x" * 600])
+def test_a_look_up_for_no_one_finds_no_one(small: Matcher, typed: str) -> None:
+    assert not small.actor(typed).found
+
+
+def test_an_institution_alone_is_not_a_person_at_it(small: Matcher) -> None:
+    result = small.actor("naval academy")
+    assert result.found and result.actor is not None and result.actor.id == "naval-academy"
+
+
+def test_a_name_too_garbled_to_be_sure_of_is_suggested(small: Matcher) -> None:
+    result = small.actor("ortgea")
+    assert result.status == "suggest" and result.suggestions[0].id == "actor:ortega"
+
+
+def test_suggestions_are_actors(small: Matcher) -> None:
+    result = small.actor("ortegz lind")
+    assert not result.found
+    assert all(s.kind == "actor" and s.id.startswith("actor:") for s in result.suggestions)
+
+
+def test_reading_a_look_up_strips_who_is_and_titles(small: Matcher) -> None:
+    query = small.stages.actors.read("who is the professor lind")
+    assert query.words == ("lind",) and query.asked_who and not query.asked_what
+    assert small.stages.actors.read("what is the hto").asked_what
