@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from kzbot.knowledge import KnowledgeBase
 from kzbot.matching.build import Stages, build
@@ -51,7 +50,6 @@ class Scored:
     signals: Signals
 
 
-_CLAIMED = 92.0  # a question this like an entry's phrasing is that entry's, even if it is only a name
 _GAP_CANDIDATES = 3
 
 
@@ -80,7 +78,7 @@ class Matcher:
         named, pure = self._name_question(question, folded, trace)
         if named is not None and pure:
             return named if explain else _without_trace(named)
-        result = self._match(question, self.stages.reader.read(text), trace)
+        result = self._match(question, self.stages.reader.read(text), trace, explain)
         if named is not None:
             # "what did the spokesman say": an entry about that very actor, answered surely, says more than a profile.
             about = named.actor is not None and result.entry is not None and named.actor.id in result.entry.actors
@@ -91,7 +89,7 @@ class Matcher:
             # Context first, question last: the last clause alone may be the clearer question.
             reading = self.stages.reader.read(tail)
             if len(reading.stems) >= 2:
-                retry = self._match(question, reading, [*trace, TraceStep("clause", f"retried on {tail!r}")])
+                retry = self._match(question, reading, [*trace, TraceStep("clause", f"retried on {tail!r}")], explain)
                 if retry.score > result.score:
                     result = retry
         return result if explain else _without_trace(result)
@@ -114,8 +112,8 @@ class Matcher:
         return AskResult(question, "answer", match.score, actor=match.actor, trace=tuple(trace)), pure
 
     def _claimed(self, folded: str) -> bool:
-        plain = " ".join(w for w in folded.split() if w not in self.stages.actors.words.titles)
-        return process.extractOne(plain, self.stages.claims, scorer=fuzz.ratio, score_cutoff=_CLAIMED) is not None
+        """Whether an entry lists this very question among its phrasings (then it is that entry's, not a name)."""
+        return " ".join(w for w in folded.split() if w not in self.stages.actors.words.titles) in self.stages.claims
 
     def score(self, reading: Reading) -> Scored | None:
         """Stages 3–5 for a reading: the ranked candidates, the confidence and the gaps to weigh; None when no
@@ -152,14 +150,15 @@ class Matcher:
         )
         return Scored(evidence.missing, evidence.unknown, relevance, sure, signals)
 
-    def _match(self, question: str, reading: Reading, trace: list[TraceStep]) -> AskResult:
-        trace = [*trace, _reading_step(reading)]
+    def _match(self, question: str, reading: Reading, trace: list[TraceStep], explain: bool) -> AskResult:
+        trace = [*trace, _reading_step(reading)] if explain else trace
         scored = self.score(reading) if reading.stems else None
         if scored is None:
             trace.append(TraceStep("evidence", "no entry holds any word of the question"))
             return AskResult(question, "decline", 0.0, reason="off_topic", trace=(*trace,))
         verdict = decide(scored.relevance, scored.confidence, scored.signals, self.tuning)
-        trace += _scoring_steps(self, scored.missing, scored.relevance, scored.confidence.value, verdict)
+        if explain:
+            trace += _scoring_steps(self, scored.missing, scored.relevance, scored.confidence.value, verdict)
         return self._result(question, scored.relevance, scored.confidence.value, verdict, trace)
 
     def _candidates(self, reading: Reading, evidence: Evidence) -> np.ndarray:

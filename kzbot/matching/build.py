@@ -28,7 +28,7 @@ class Stages:
     actors: ActorIndex
     entity_stems: frozenset[str]
     explained_by: Mapping[str, Entry]  # actor id -> the entry that explains what it is
-    claims: tuple[str, ...]  # every entry's phrasings, folded, titles dropped: such a question is not a name
+    claims: frozenset[str]  # every entry's phrasings, folded, titles dropped: such a question is not a name
     vocabulary: tuple[str, ...]  # every known word, sorted (autocomplete completes a half-typed word from it)
     details: DetailIndex  # which entries give a figure or a date
 
@@ -63,7 +63,7 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
         actors=actors,
         entity_stems=frozenset(s for name in kb.entities for s in reader.stems(name)),
         explained_by=_explanations(entries, actors),
-        claims=tuple(
+        claims=frozenset(
             " ".join(w for w in ascii_fold(p).split() if w not in words.titles)
             for e in entries
             for p in (e.question, *e.phrasings)

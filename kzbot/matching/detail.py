@@ -22,7 +22,12 @@ class DetailIndex:
     def asked(self, folded: str) -> tuple[str, ...]:
         """The kinds of detail a folded question asks for."""
         words = folded.split()
-        return tuple(kind for kind, phrases in self.asks.items() if any(_contains(words, p) for p in phrases))
+        present = set(words)
+        return tuple(
+            kind
+            for kind, phrases in self.asks.items()
+            if any(p[0] in present and _contains(words, p) for p in phrases)
+        )
 
     def missing(self, folded: str, entry: int) -> str | None:
         """The first kind of detail the question asks for and the entry does not give."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,16 +22,16 @@ FIELDS = ("phrasings", "answer", "quotes", "actors")
 
 @dataclass(frozen=True)
 class Document:
-    """The stems of one entry (or gap), by field."""
+    """The stems of one entry (or gap), by field, and all of them."""
 
     phrasings: frozenset[str]
     answer: frozenset[str] = frozenset()
     quotes: frozenset[str] = frozenset()
     actors: frozenset[str] = frozenset()
+    all: frozenset[str] = field(init=False)
 
-    @property
-    def all(self) -> frozenset[str]:
-        return self.phrasings | self.answer | self.quotes | self.actors
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "all", self.phrasings | self.answer | self.quotes | self.actors)
 
 
 @dataclass(frozen=True)

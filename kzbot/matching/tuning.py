@@ -25,8 +25,8 @@ class Tuning:
     weight_quotes: float = 0.35  # its verbatim quotes
     weight_actors: float = 0.5  # the names of the people and bodies it is about
     unknown_idf_factor: float = 1.2  # a word no entry knows weighs this many times the rarest known word
-    candidates: int = 12  # entries scored closely (fuzzy similarity, relevance model): the best by BM25…
-    phrasing_candidates: int = 6  # …and the best by what their question and phrasings alone hold
+    candidates: int = 8  # entries scored closely (fuzzy similarity, relevance model): the best by BM25…
+    phrasing_candidates: int = 4  # …and the best by what their question and phrasings alone hold
     exact_phrasing: float = 97.0  # a question this like a phrasing (token-sort ratio) ranks that entry first
     # --- decision
     answer_cutoff: float = 0.5  # answer when the calibrated confidence reaches this
@@ -47,37 +47,37 @@ class Tuning:
     autocomplete_floor: float = 40.0  # blended score below which a question is not completed
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        1.778,
-        0.618,
-        2.749,
-        1.122,
-        1.285,
-        -0.084,
-        4.764,
-        4.846,
-        -0.793,
-        1.739,
+        1.487,
+        0.233,
+        2.235,
+        1.273,
+        1.233,
+        -0.260,
+        5.399,
+        5.108,
+        -0.910,
+        2.127,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES
     confidence_weights: tuple[float, ...] = (
-        0.669,
-        0.437,
-        1.835,
-        -0.595,
-        2.290,
-        -0.208,
-        -0.241,
-        0.333,
-        -0.543,
-        -0.955,
-        0.585,
-        0.327,
-        0.053,
-        -1.275,
-        -0.383,
+        0.632,
+        0.707,
+        1.414,
+        -0.559,
+        2.037,
+        0.028,
+        0.342,
+        0.250,
+        -0.701,
+        -0.734,
+        -0.017,
+        0.451,
+        0.162,
+        -0.613,
+        -0.975,
     )
-    confidence_bias: float = -13.799
+    confidence_bias: float = -13.054
 
 
 TUNING = Tuning()
