@@ -296,7 +296,8 @@ def test_an_untitled_article_is_cited_by_its_opening_words_never_a_made_up_title
     assert "`seeds/004_0c8c13cbe68ee4ba.txt`" in listed.value
     assert "None" not in listed.value
     answer = render.entry_card(kb, kb.entries["xi-call-january-10"], 90.0)
-    assert [f.value.splitlines()[0] for f in answer.fields if f.name == "Source"] == [label, label]
+    cited = [f.value.splitlines()[0] for f in answer.fields if f.name == "Source"]
+    assert cited and set(cited) == {label}
 
 
 def test_timeline_is_in_date_order_with_sources(matcher: Matcher) -> None:
