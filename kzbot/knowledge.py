@@ -823,15 +823,15 @@ def _cross_check(draft: _Draft, seeds: dict[str, str], problems: list[Problem]) 
                 seed = draft.sources[quote.source][0].seed_path
                 report(record, owner, fld, f"quote not found verbatim in {seed}: {_clip(quote.quote)!r}")
 
-    for sid, record in draft.sources.items():
-        headline = record[0].headline
-        if headline is not None and sid in seeds and fold_quote(headline) not in seeds[sid]:
+    for sid, source_record in draft.sources.items():
+        source = source_record[0]
+        if source.headline is not None and sid in seeds and fold_quote(source.headline) not in seeds[sid]:
             report(
-                record,
+                source_record,
                 sid,
                 "headline",
-                f"headline not found verbatim in {record[0].seed_path}: {_clip(headline)!r}; give the article's own "
-                "title, or leave the headline out for an untitled article",
+                f"headline not found verbatim in {source.seed_path}: {_clip(source.headline)!r}; give the article's "
+                "own title, or leave the headline out for an untitled article",
             )
     for eid, record in draft.entries.items():
         entry = record[0]
