@@ -40,6 +40,8 @@ SPECIAL_FILES = ("sources.yaml", "actors.yaml", "timeline.yaml", "lexicon.yaml")
 OPTIONAL_FILES = ("unanswered.yaml",)
 MAX_NOTE = 200
 MIN_UNANSWERED_PHRASINGS = 2
+# An untitled article is cited by this many of its first words.
+OPENING_WORDS = 6
 
 
 # ---------------------------------------------------------------------------------------------- the model
@@ -55,12 +57,13 @@ class Quote:
 class Source:
     id: str
     seed: str
-    headline: str
+    headline: str | None  # None for an untitled article: it is cited by its opening words, never by a made-up title
     outlet: str | None
     translated: bool
     covers_from: str
     covers_to: str | None
     summary: str
+    opening: str | None = None  # the seed's first words, filled in by the loader for an untitled article
 
     @property
     def seed_path(self) -> str:
@@ -68,8 +71,11 @@ class Source:
 
     @property
     def label(self) -> str:
-        """What a reader is shown as the source: the outlet where the article names one, else its headline."""
-        return self.outlet or self.headline
+        """What a reader is shown as the source: the outlet where the article names one, else its headline, else
+        its opening words."""
+        if named := self.outlet or self.headline:
+            return named
+        return f"Untitled article beginning “{self.opening}”" if self.opening else "Untitled article"
 
 
 @dataclass(frozen=True)
@@ -492,8 +498,12 @@ def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
         actor_id: replace(actor, mentioned_in=tuple(mentioned.get(actor_id, ())))
         for actor_id, (actor, *_) in draft.actors.items()
     }
+    sources = {
+        sid: source if source.headline else replace(source, opening=_opening(seeds[sid]))
+        for sid, (source, *_) in draft.sources.items()
+    }
     return KnowledgeBase(
-        sources=MappingProxyType({k: v[0] for k, v in draft.sources.items()}),
+        sources=MappingProxyType(sources),
         topics=MappingProxyType(dict(draft.topics)),
         entries=MappingProxyType({k: v[0] for k, v in draft.entries.items()}),
         actors=MappingProxyType(actors),
@@ -534,7 +544,7 @@ def _list_of(data: Any, key: str, checker: _Checker, allowed_top: tuple[str, ...
 def _read_sources(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
     for index, raw in enumerate(_list_of(data, "sources", c, ("sources",))):
         path = ("sources", index)
-        rec = c.record(raw, path, "source", ("id", "seed", "headline", "covers", "summary"), ("outlet", "translated"))
+        rec = c.record(raw, path, "source", ("id", "seed", "covers", "summary"), ("headline", "outlet", "translated"))
         if rec is None:
             continue
         sid = c.ident(rec, path)
@@ -574,7 +584,14 @@ def _read_sources(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
                 entry=sid,
                 field="covers",
             )
-        if sid is None or None in (seed, headline, summary, covers_from):
+        if rec.get("headline", "") is None:
+            c.problem(
+                (*path, "headline"),
+                "must be the article's own title; leave it out for an untitled article",
+                entry=sid,
+                field="headline",
+            )
+        if sid is None or None in (seed, summary, covers_from):
             continue
         if sid in draft.sources:
             c.problem(path, f"duplicate id (also in {draft.sources[sid][1]})", entry=sid, field="id")
@@ -819,6 +836,16 @@ def _cross_check(draft: _Draft, seeds: dict[str, str], problems: list[Problem]) 
                 seed = draft.sources[quote.source][0].seed_path
                 report(record, owner, fld, f"quote not found verbatim in {seed}: {_clip(quote.quote)!r}")
 
+    for sid, source_record in draft.sources.items():
+        source = source_record[0]
+        if source.headline is not None and sid in seeds and fold_quote(source.headline) not in seeds[sid]:
+            report(
+                source_record,
+                sid,
+                "headline",
+                f"headline not found verbatim in {source.seed_path}: {_clip(source.headline)!r}; give the article's "
+                "own title, or leave the headline out for an untitled article",
+            )
     for eid, record in draft.entries.items():
         entry = record[0]
         check_quotes(record, eid, entry.sources, "sources")
@@ -899,6 +926,13 @@ def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
                     line=located.line((*path, "phrasings")),
                 )
             )
+
+
+def _opening(seed: str) -> str:
+    """The first words of an untitled article, to cite it by."""
+    words = seed.split()
+    opening = " ".join(words[:OPENING_WORDS]).rstrip(",.;:")
+    return opening + ("…" if len(words) > OPENING_WORDS else "")
 
 
 def _near(name: str, known: Mapping[str, Any]) -> str:

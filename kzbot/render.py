@@ -466,7 +466,7 @@ def sources_card(kb: KnowledgeBase) -> Card:
     fields = []
     for source in kb.sources.values():
         parts = []
-        if source.outlet:
+        if source.outlet and source.headline:
             parts.append(f"*{source.headline}*")
         parts.append(source.summary)
         covers = source.covers_from + (f" to {source.covers_to}" if source.covers_to else " onwards")

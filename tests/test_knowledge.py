@@ -85,6 +85,20 @@ def test_outlets_are_named_only_where_the_article_names_them(kb: knowledge.Knowl
     assert outlets == {"000": "AP", "001": None, "002": None, "003": "The Wall Street Journal", "004": None}
 
 
+def test_every_headline_is_the_articles_own_and_an_untitled_one_is_cited_by_its_opening_words(
+    kb: knowledge.KnowledgeBase,
+) -> None:
+    for source in kb.sources.values():
+        seed = fold_quote((ROOT / "seeds" / source.seed).read_text(encoding="utf-8"))
+        if source.headline is not None:
+            assert seed.startswith(fold_quote(source.headline)), source.id
+            assert source.label in (source.outlet, source.headline)
+    untitled = kb.sources["accommodating"]
+    assert untitled.headline is None
+    assert untitled.opening == "China seems to be perfectly accommodating…"
+    assert untitled.label == "Untitled article beginning “China seems to be perfectly accommodating…”"
+
+
 def test_translation_slips_are_aliases_of_the_right_people(kb: knowledge.KnowledgeBase) -> None:
     aliases = {a.id: {x.casefold() for x in (a.name, *a.aliases)} for a in kb.actors.values()}
     assert "kassym-jomart kaev" in aliases["tokayev"]
@@ -270,6 +284,31 @@ def test_actor_kind_and_name_in_sources(copy: Copy) -> None:
 def test_missing_seed_file(copy: Copy) -> None:
     (copy.seeds / "004_0c8c13cbe68ee4ba.txt").unlink()
     _find(copy.problems(), "sources.yaml", "accommodating", "seed", "004_0c8c13cbe68ee4ba.txt not found")
+
+
+def test_a_headline_the_article_does_not_have_is_refused(copy: Copy) -> None:
+    copy.edit(
+        "sources.yaml",
+        '    headline: "Kazakhstan crisis shows Russia still trumps Chinese power in Central Asia"\n',
+        '    headline: "Russia outguns China in Central Asia"\n',
+    )
+    copy.edit(
+        "sources.yaml",
+        "    seed: 004_0c8c13cbe68ee4ba.txt\n",
+        "    seed: 004_0c8c13cbe68ee4ba.txt\n    headline: China accommodates Russia’s intervention in Kazakhstan\n",
+    )
+    problems = copy.problems()
+    wsj = _find(problems, "sources.yaml", "wsj", "headline", "headline not found verbatim in seeds/003_")
+    assert "'Russia outguns China in Central Asia'" in wsj.message
+    assert "leave the headline out for an untitled article" in wsj.message
+    _find(problems, "sources.yaml", "accommodating", "headline", "headline not found verbatim in seeds/004_")
+    assert len(problems) == 2
+
+
+def test_an_empty_headline_is_refused_rather_than_read_as_untitled(copy: Copy) -> None:
+    ap_headline = '    headline: "Why didn’t China send troops to support Kazakhstan?"\n'
+    copy.edit("sources.yaml", ap_headline, "    headline:\n")
+    _find(copy.problems(), "sources.yaml", "ap", "headline", "leave it out for an untitled article")
 
 
 def test_bad_timeline_date(copy: Copy) -> None:

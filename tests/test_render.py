@@ -289,6 +289,17 @@ def test_sources_list_names_each_article_and_its_seed(matcher: Matcher) -> None:
     assert "`seeds/003_d0383da0fdf67dc1.txt`" in wsj
 
 
+def test_an_untitled_article_is_cited_by_its_opening_words_never_a_made_up_title(matcher: Matcher) -> None:
+    kb = matcher.kb
+    label = "Untitled article beginning “China seems to be perfectly accommodating…”"
+    listed = next(f for f in render.sources_card(kb).fields if f.name == label)
+    assert "`seeds/004_0c8c13cbe68ee4ba.txt`" in listed.value
+    assert "None" not in listed.value
+    answer = render.entry_card(kb, kb.entries["xi-call-january-10"], 90.0)
+    cited = [f.value.splitlines()[0] for f in answer.fields if f.name == "Source"]
+    assert cited and set(cited) == {label}
+
+
 def test_timeline_is_in_date_order_with_sources(matcher: Matcher) -> None:
     kb = matcher.kb
     card = render.timeline_card(kb)
