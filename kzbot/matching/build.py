@@ -72,6 +72,7 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
         details=build_details(
             kb.question_words,
             [" ".join([e.answer, e.details or "", *(q.quote for q in e.sources)]) for e in entries],
+            tuning.detail_window,
         ),
     )
 

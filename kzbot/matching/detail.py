@@ -1,49 +1,70 @@
 """A question that asks for a figure or a date its best entry does not give ("how many years did tokayev spend in
 beijing" against an entry with no figure) is not answered by that entry: the bot says the articles do not give it,
-and offers the entry as the nearest thing they do say. The words that ask, and the words that give, are the
-lexicon's (question_words: asks_number, asks_date, number_words, date_words); digits always give.
+and offers the entry as the nearest thing they do say.
+
+The words that ask, and the words that give, are the lexicon's (question_words: asks_number, asks_date,
+asks_exact, number_words, date_words). A figure is given by a number that is not a year, or a number word; a
+date by a year, a month, a weekday or another date word. A question that asks for an exact figure ("how many
+exactly") is given one only by digits: "thousands" is not an exact figure.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kzbot.text import ascii_fold
 
 KINDS = ("number", "date")
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
 
 @dataclass(frozen=True)
 class DetailIndex:
     asks: Mapping[str, tuple[tuple[str, ...], ...]]  # kind -> phrases that ask for it
-    gives: tuple[frozenset[str], ...]  # per entry, the kinds its answer, details and quotes give
+    exact: frozenset[str]  # words that ask for an exact figure
+    window: int  # a phrase that asks must start within this many words of the question's start
+    gives: tuple[frozenset[str], ...]  # per entry, the kinds its answer, details and quotes give ("exact" too)
 
     def asked(self, folded: str) -> tuple[str, ...]:
-        """The kinds of detail a folded question asks for."""
-        words = folded.split()
+        """The kinds of detail a folded question asks for: a phrase that asks must open the question ("when did…",
+        "so how many…"), for inside a sentence "when" is as often a conjunction ("…when it makes deals")."""
+        words = folded.split()[: self.window]
         present = set(words)
-        return tuple(
-            kind
-            for kind, phrases in self.asks.items()
-            if any(p[0] in present and _contains(words, p) for p in phrases)
-        )
+        kinds = [k for k, phrases in self.asks.items() if any(p[0] in present and _contains(words, p) for p in phrases)]
+        if "number" in kinds and set(folded.split()) & self.exact:
+            kinds[kinds.index("number")] = "exact"
+        return tuple(kinds)
 
     def missing(self, folded: str, entry: int) -> str | None:
-        """The first kind of detail the question asks for and the entry does not give."""
-        return next((kind for kind in self.asked(folded) if kind not in self.gives[entry]), None)
+        """The first kind of detail the question asks for and the entry does not give ("number" for "exact")."""
+        kind = next((k for k in self.asked(folded) if k not in self.gives[entry]), None)
+        return "number" if kind == "exact" else kind
 
 
-def build_details(lists: Mapping[str, Sequence[str]], texts: Sequence[str]) -> DetailIndex:
+def build_details(lists: Mapping[str, Sequence[str]], texts: Sequence[str], window: int) -> DetailIndex:
     """texts: per entry, its answer, details and quotes in one string."""
     asks = {kind: tuple(tuple(ascii_fold(p).split()) for p in lists.get(f"asks_{kind}", ())) for kind in KINDS}
-    gives_words = {kind: frozenset(ascii_fold(" ".join(lists.get(f"{kind}_words", ()))).split()) for kind in KINDS}
+    number_words = _words(lists.get("number_words", ()))
+    date_words = _words(lists.get("date_words", ()))
     gives = []
     for text in texts:
-        words = set(ascii_fold(text).split())
-        digits = any(w.isdigit() for w in words)
-        gives.append(frozenset(k for k in KINDS if digits or words & gives_words[k]))
-    return DetailIndex({k: v for k, v in asks.items() if v}, tuple(gives))
+        words = set(ascii_fold(text.replace(",", "")).split())
+        years = {w for w in words if _YEAR.match(w)}
+        counts = {w for w in words if w.isdigit()} - years
+        kinds = {"exact"} if counts else set()
+        if counts or words & number_words:
+            kinds.add("number")
+        if years or words & date_words:
+            kinds.add("date")
+        gives.append(frozenset(kinds))
+    asks = {k: v for k, v in asks.items() if v}
+    return DetailIndex(asks, _words(lists.get("asks_exact", ())), window, tuple(gives))
+
+
+def _words(phrases: Sequence[str]) -> frozenset[str]:
+    return frozenset(ascii_fold(" ".join(phrases)).split())
 
 
 def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:

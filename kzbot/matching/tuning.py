@@ -33,6 +33,7 @@ class Tuning:
     suggest_cutoff: float = 0.18  # below the answer cutoff, offer suggestions from this confidence up
     suggestion_share: float = 0.12  # an entry is suggested (or offered as "Also") from this share of belief up
     also_ratio: float = 0.5  # …beside an answer only when its share is at least this part of the top entry's
+    detail_window: int = 5  # a phrase asking for a figure or date ("how many") opens the question, within these words
     gap_similarity: float = 85.0  # a known gap's phrasing lies this much within the question (token-set ratio)…
     gap_margin: float = 10.0  # …and its wording is no more than this much less alike than the best entry's
     # --- actors
