@@ -131,6 +131,7 @@ class Matcher:
             wording.cut(0, len(entries)),
             entries,
             misses,
+            stages.intents.agreement(reading.folded, entries),
             self.tuning.relevance_weights,
             self.tuning.relevance_bias,
             self.tuning.exact_phrasing,
@@ -243,7 +244,10 @@ class Matcher:
         if len(entries):
             wording = self.stages.phrasings.compare(reading.stems, entries)
             misses = np.array([len(self._entity_misses(reading, d)) for d in entries], dtype=np.float64)
-            rel = rank(evidence, wording, entries, misses, self.tuning.relevance_weights, self.tuning.relevance_bias)
+            intent = self.stages.intents.agreement(reading.folded, entries)
+            rel = rank(
+                evidence, wording, entries, misses, intent, self.tuning.relevance_weights, self.tuning.relevance_bias
+            )
             out[rel.candidates] = 100.0 * np.exp(rel.logit - rel.logit.max())
         return out
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from kzbot.knowledge import Entry, Gap, KnowledgeBase
 from kzbot.matching.detail import DetailIndex, build_details
+from kzbot.matching.intent import IntentIndex, build_intents
 from kzbot.matching.evidence import Document, EvidenceIndex, build_evidence
 from kzbot.matching.names import ActorIndex, NameWords, build_actor_index
 from kzbot.matching.reading import Reader
@@ -31,6 +32,7 @@ class Stages:
     claims: frozenset[str]  # every entry's phrasings, folded, titles dropped: such a question is not a name
     vocabulary: tuple[str, ...]  # every known word, sorted (autocomplete completes a half-typed word from it)
     details: DetailIndex  # which entries give a figure or a date
+    intents: IntentIndex  # what each entry's phrasings ask for ("why", "when", …)
 
 
 def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -> Stages:
@@ -72,6 +74,11 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
         details=build_details(
             kb.question_words,
             [" ".join([e.answer, e.details or "", *(q.quote for q in e.sources)]) for e in entries],
+            tuning.detail_window,
+        ),
+        intents=build_intents(
+            kb.question_words,
+            [(e.question, *e.phrasings) for e in entries] + [g.phrasings for g in gaps],
             tuning.detail_window,
         ),
     )

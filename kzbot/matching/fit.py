@@ -22,7 +22,9 @@ from sklearn.model_selection import KFold
 from kzbot import knowledge
 from kzbot.evaluate import read_cases
 from kzbot.matcher import Matcher
+from kzbot.matching.decision import FEATURES as CONFIDENCE_FEATURES
 from kzbot.matching.decision import confidence_features
+from kzbot.matching.relevance import FEATURES as RELEVANCE_FEATURES
 from kzbot.matching.reading import clean
 from kzbot.matching.relevance import Relevance
 from kzbot.matching.similarity import Wording
@@ -168,7 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write the fitted weights into kzbot/matching/tuning.py")
     args = parser.parse_args(argv)
     kb = knowledge.load(ROOT / "knowledge", ROOT / "seeds")
-    matcher = Matcher(kb, replace(TUNING), max_phrasings=args.max_phrasings)
+    # Features do not depend on the weights being fitted: start from none, so a new feature needs no placeholder.
+    blank = replace(
+        TUNING,
+        relevance_weights=(0.0,) * len(RELEVANCE_FEATURES),
+        confidence_weights=(0.0,) * len(CONFIDENCE_FEATURES),
+    )
+    matcher = Matcher(kb, blank, max_phrasings=args.max_phrasings)
     samples = collect(matcher, args.sets)
     predictions: list[tuple[float, bool]] = [(0.0, False)] * len(samples)
     for train, test in KFold(FOLDS, shuffle=True, random_state=0).split(samples):

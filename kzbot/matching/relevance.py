@@ -25,6 +25,7 @@ FEATURES = (
     "token_sort",  # best phrasing's token-sort ratio, 0–1
     "entity_misses",  # places, countries, bodies, people the question names and the entry never does
     "bm25_share",  # BM25 as a share of the best candidate's
+    "intent",  # share of the entry's phrasings that ask the way the question does ("why", "when", …)
 )
 
 
@@ -37,7 +38,9 @@ class Relevance:
     wording: Wording  # in the order of `candidates`
 
 
-def features(evidence: Evidence, wording: Wording, candidates: np.ndarray, entity_misses: np.ndarray) -> np.ndarray:
+def features(
+    evidence: Evidence, wording: Wording, candidates: np.ndarray, entity_misses: np.ndarray, intent: np.ndarray
+) -> np.ndarray:
     total = max(evidence.total_idf, 1e-9)
     bm25 = evidence.bm25[candidates]
     top = max(float(bm25.max()) if len(bm25) else 0.0, 1e-9)
@@ -50,6 +53,7 @@ def features(evidence: Evidence, wording: Wording, candidates: np.ndarray, entit
             wording.token_sort / 100.0,
             entity_misses,
             bm25 / top,
+            intent,
         ]
     )
 
@@ -59,13 +63,14 @@ def rank(
     wording: Wording,
     candidates: np.ndarray,
     entity_misses: np.ndarray,
+    intent: np.ndarray,
     weights: tuple[float, ...],
     bias: float,
     exact: float = 101.0,
 ) -> Relevance:
     """Candidates ranked by relevance; one whose phrasing the question repeats word for word (token-sort ratio at
     `exact`) ranks first whatever the rest says."""
-    table = features(evidence, wording, candidates, entity_misses)
+    table = features(evidence, wording, candidates, entity_misses, intent)
     logit = table @ np.asarray(weights, dtype=np.float64) + bias
     order = np.lexsort((candidates, -logit, wording.token_sort < exact))
     picked = Wording(

@@ -34,7 +34,7 @@ class Tuning:
     suggestion_share: float = 0.12  # an entry is suggested (or offered as "Also") from this share of belief up
     also_ratio: float = 0.5  # …beside an answer only when its share is at least this part of the top entry's
     detail_window: int = 5  # a phrase asking for a figure or date ("how many") opens the question, within these words
-    gap_similarity: float = 85.0  # a known gap's phrasing lies this much within the question (token-set ratio)…
+    gap_similarity: float = 80.0  # a known gap's phrasing lies this much within the question (token-set ratio)…
     gap_margin: float = 10.0  # …and its wording is no more than this much less alike than the best entry's
     # --- actors
     actor_found: float = 85.0  # a name scores at least this to be found
@@ -48,37 +48,39 @@ class Tuning:
     autocomplete_floor: float = 40.0  # blended score below which a question is not completed
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        1.487,
-        0.233,
-        2.235,
-        1.273,
-        1.233,
-        -0.260,
-        5.399,
-        5.108,
-        -0.910,
-        2.127,
+        1.433,
+        0.149,
+        2.330,
+        1.178,
+        1.201,
+        -0.133,
+        5.476,
+        5.112,
+        -0.877,
+        2.078,
+        0.715,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES
     confidence_weights: tuple[float, ...] = (
-        0.632,
-        0.707,
-        1.414,
-        -0.559,
-        2.037,
-        0.028,
-        0.342,
-        0.250,
-        -0.701,
-        -0.734,
-        -0.017,
-        0.451,
-        0.162,
-        -0.613,
-        -0.975,
+        0.605,
+        0.774,
+        1.592,
+        -0.684,
+        1.946,
+        -0.001,
+        -0.041,
+        0.486,
+        -0.553,
+        -0.795,
+        0.123,
+        0.428,
+        0.025,
+        -0.661,
+        -1.009,
+        0.208,
     )
-    confidence_bias: float = -13.054
+    confidence_bias: float = -12.542
 
 
 TUNING = Tuning()
