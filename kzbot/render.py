@@ -249,9 +249,7 @@ def _topic_names(kb: KnowledgeBase) -> str:
 # --- answers --------------------------------------------------------------------------------------------
 
 
-def entry_card(
-    kb: KnowledgeBase, entry: Entry, score: float | None = None, also: Sequence[Suggestion] = ()
-) -> Card:
+def entry_card(kb: KnowledgeBase, entry: Entry, score: float | None = None, also: Sequence[Suggestion] = ()) -> Card:
     """An FAQ entry: question as title, the short answer, each source with its quote, related buttons; entries
     the question may also have meant come first, as "Also: …"."""
     fields = []

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from kzbot.knowledge import Entry, Gap, KnowledgeBase
 from kzbot.matching.detail import DetailIndex, build_details
-from kzbot.matching.intent import IntentIndex, build_intents
 from kzbot.matching.evidence import Document, EvidenceIndex, build_evidence
+from kzbot.matching.intent import IntentIndex, build_intents
 from kzbot.matching.names import ActorIndex, NameWords, build_actor_index
 from kzbot.matching.reading import Reader
 from kzbot.matching.similarity import PhrasingIndex, build_phrasings
@@ -43,7 +43,7 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
     if max_phrasings is not None:
         entries = tuple(_first_phrasings(e, max_phrasings) for e in entries)
     gaps = tuple(kb.gaps)
-    words = NameWords.from_lists(kb.question_words, normalise.stopwords)
+    words = NameWords.from_lists(kb.question_words, normalise.stopwords, kb.entities)
     reader = Reader(
         normalise,
         build_speller(

@@ -24,8 +24,8 @@ from kzbot.evaluate import read_cases
 from kzbot.matcher import Matcher
 from kzbot.matching.decision import FEATURES as CONFIDENCE_FEATURES
 from kzbot.matching.decision import confidence_features
-from kzbot.matching.relevance import FEATURES as RELEVANCE_FEATURES
 from kzbot.matching.reading import clean
+from kzbot.matching.relevance import FEATURES as RELEVANCE_FEATURES
 from kzbot.matching.relevance import Relevance
 from kzbot.matching.similarity import Wording
 from kzbot.matching.tuning import TUNING

@@ -35,9 +35,13 @@ class NameWords:
     fillers: frozenset[str]
     titles: frozenset[str]
     descriptors: frozenset[str]
+    stopwords: frozenset[str]
+    entities: frozenset[str] = frozenset()  # places, countries and bodies (the lexicon's entities)
 
     @classmethod
-    def from_lists(cls, lists: Mapping[str, Sequence[str]], stopwords: frozenset[str]) -> NameWords:
+    def from_lists(
+        cls, lists: Mapping[str, Sequence[str]], stopwords: frozenset[str], entities: Sequence[str] = ()
+    ) -> NameWords:
         def phrases(key: str) -> tuple[tuple[str, ...], ...]:
             found = {tuple(ascii_fold(p).split()) for p in lists.get(key, ())}
             return tuple(sorted((p for p in found if p), key=lambda p: (-len(p), p)))
@@ -48,7 +52,14 @@ class NameWords:
         what = words("what_words")
         fillers = words("name_fillers") | what | stopwords
         return cls(
-            phrases("who_prefixes"), phrases("who_suffixes"), what, fillers, words("titles"), words("descriptors")
+            phrases("who_prefixes"),
+            phrases("who_suffixes"),
+            what,
+            fillers,
+            words("titles"),
+            words("descriptors"),
+            stopwords,
+            frozenset(w for e in entities for w in ascii_fold(e).split()),
         )
 
 
@@ -56,7 +67,7 @@ class NameWords:
 class NameQuery:
     words: tuple[str, ...]  # what is left of the look-up once fillers and titles are dropped
     asked_what: bool  # "what is the csto": an explanation is wanted more than a profile
-    asked_who: bool  # "who is …", "… who is that": a profile is wanted
+    asked_who: bool  # "who is …", "what is …", "… who is that": a profile (or an explanation) is wanted
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,7 @@ class ActorIndex:
     vocabulary: tuple[str, ...]  # every word of every name, alias, role and affiliation
     name_ids: tuple[np.ndarray, ...]  # per actor: vocabulary indexes of its name words
     role_ids: tuple[np.ndarray, ...]  # per actor: vocabulary indexes of its role and affiliation words
+    own: tuple[frozenset[str], ...]  # per actor: the words of its names and its affiliation
     words: NameWords
     tuning: Tuning
 
@@ -86,7 +98,7 @@ class ActorIndex:
         for prefix in self.words.who_prefixes:
             if tuple(words[: len(prefix)]) == prefix:
                 words = words[len(prefix) :]
-                asked_who = not asked_what
+                asked_who = True
                 break
         for suffix in self.words.who_suffixes:
             if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
@@ -99,7 +111,7 @@ class ActorIndex:
         while words and (words[0] in self.words.fillers or words[0] in self.words.titles):
             asked_what = asked_what or words[0] in self.words.what_words
             words = words[1:]
-        kept = [w for w in words if w not in self.words.titles]
+        kept = [w for w in words if w not in self.words.titles and w not in self.words.stopwords]
         return NameQuery(tuple(kept or words), asked_what, asked_who)
 
     def find(self, words: Sequence[str], *, names_only: bool = False) -> ActorMatch:
@@ -113,20 +125,29 @@ class ActorIndex:
         describes = np.array([w in self.words.descriptors for w in words])
         if names_only and not (likeness.any(axis=1) | describes).all():
             return ActorMatch("not_found", 0.0, None, ())
-        scores = self._per_word(likeness, describes)
+        scores = self._per_word(words, likeness, describes, names_only)
         whole = process.cdist([" ".join(sorted(words))], self.names, scorer=fuzz.ratio, workers=1)[0]
         np.maximum.at(scores, self.name_owner, whole)
         return self._decide(scores)
 
-    def _per_word(self, likeness: np.ndarray, describes: np.ndarray) -> np.ndarray:
+    def _per_word(
+        self, words: Sequence[str], likeness: np.ndarray, describes: np.ndarray, names_only: bool
+    ) -> np.ndarray:
+        """Per actor, the mean over the look-up's words of each word's likeness to the actor's name words (or, a
+        little less, its role words). With names_only, an actor counts only when every word that does not merely
+        describe is (nearly) one of its words: "prime minister of kazakhstan" is not the government."""
         strong = self.tuning.typo_score_cutoff
         scores = np.zeros(len(self.actors))
         for index, (names, roles) in enumerate(zip(self.name_ids, self.role_ids, strict=True)):
             name_best = likeness[:, names].max(axis=1) if len(names) else np.zeros(len(likeness))
             if name_best.max(initial=0.0) < strong:
                 continue  # no word of the look-up is this actor's name
-            role_best = likeness[:, roles].max(axis=1) * self.tuning.actor_role_weight if len(roles) else 0.0
-            best = np.maximum(name_best, role_best)
+            role_raw = likeness[:, roles].max(axis=1) if len(roles) else np.zeros(len(likeness))
+            if names_only and (np.maximum(name_best, role_raw)[~describes] < strong).any():
+                continue
+            if names_only and any(w in self.words.entities and w not in self.own[index] for w in words):
+                continue  # "csto like the warsaw pact", "pap tajikistan": another name or a place, so a question
+            best = np.maximum(name_best, role_raw * self.tuning.actor_role_weight)
             counted = ~describes | (best > 0)
             scores[index] = float(best[counted].mean()) if counted.any() else 0.0
         return scores
@@ -151,13 +172,14 @@ class ActorIndex:
 
 def build_actor_index(actors: Sequence[Actor], words: NameWords, tuning: Tuning) -> ActorIndex:
     def fold(text: str) -> list[str]:
-        return [w for w in ascii_fold(text).split() if w not in words.titles]
+        return [w for w in ascii_fold(text).split() if w not in words.titles and w not in words.stopwords]
 
     by_name = {tuple(fold(a.name)): a for a in actors}
     names: list[str] = []
     owners: list[int] = []
     name_words: list[set[str]] = []
     role_words: list[set[str]] = []
+    own_words: list[frozenset[str]] = []
     for index, actor in enumerate(actors):
         own: set[str] = set()
         for name in (actor.name, *actor.aliases):
@@ -171,6 +193,7 @@ def build_actor_index(actors: Sequence[Actor], words: NameWords, tuning: Tuning)
         extra = {w for key, other in by_name.items() if _contains(role, key) for al in other.aliases for w in fold(al)}
         name_words.append(own)
         role_words.append((set(role) | extra) - own - words.fillers)
+        own_words.append(frozenset(own | set(fold(actor.affiliation or "")) | extra))
     vocabulary = tuple(sorted(set().union(*name_words, *role_words)))
     position = {w: i for i, w in enumerate(vocabulary)}
     return ActorIndex(
@@ -180,6 +203,7 @@ def build_actor_index(actors: Sequence[Actor], words: NameWords, tuning: Tuning)
         vocabulary,
         tuple(np.array(sorted(position[w] for w in ws), dtype=np.int64) for ws in name_words),
         tuple(np.array(sorted(position[w] for w in ws), dtype=np.int64) for ws in role_words),
+        tuple(own_words),
         words,
         tuning,
     )

@@ -48,39 +48,39 @@ class Tuning:
     autocomplete_floor: float = 40.0  # blended score below which a question is not completed
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        1.433,
-        0.149,
-        2.330,
-        1.178,
-        1.201,
-        -0.133,
-        5.476,
-        5.112,
-        -0.877,
-        2.078,
-        0.715,
+        1.539,
+        0.311,
+        2.404,
+        1.138,
+        1.186,
+        -0.146,
+        5.309,
+        5.154,
+        -0.862,
+        2.055,
+        0.740,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES
     confidence_weights: tuple[float, ...] = (
-        0.605,
-        0.774,
-        1.592,
-        -0.684,
-        1.946,
-        -0.001,
-        -0.041,
-        0.486,
-        -0.553,
-        -0.795,
-        0.123,
-        0.428,
-        0.025,
-        -0.661,
-        -1.009,
-        0.208,
+        0.580,
+        0.629,
+        1.553,
+        -0.671,
+        2.089,
+        0.041,
+        -0.045,
+        0.584,
+        -0.634,
+        -0.591,
+        0.204,
+        0.305,
+        0.067,
+        -0.716,
+        -1.018,
+        0.124,
     )
-    confidence_bias: float = -12.542
+    confidence_bias: float = -12.362
 
 
 TUNING = Tuning()

@@ -69,3 +69,12 @@ def test_autocomplete_ranks_like_ask_and_completes_the_last_word(small: Matcher)
     assert small.complete("when did the harbour fi")[0].id == "harbour-fire"
     assert [s.id for s in small.complete("", limit=3)] == ["why-no-fleet", "harbour-fire", "fire-deaths"]
     assert small.complete_actor("lin")[0].id == "actor:anna-lind"
+
+
+def test_a_name_with_a_place_outside_its_affiliation_is_a_question_not_a_look_up(small: Matcher) -> None:
+    assert small.ask("lind sylvania").id == "actor:anna-lind"  # her academy is in Sylvania
+    assert small.ask("ortega sylvania").actor is None  # the mayor and a country: a question about both
+
+
+def test_what_is_it_after_a_name_asks_for_the_profile(small: Matcher) -> None:
+    assert small.ask("naval academy of sylvania, what is it").id == "actor:naval-academy"

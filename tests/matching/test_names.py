@@ -52,4 +52,5 @@ def test_suggestions_are_actors(small: Matcher) -> None:
 def test_reading_a_look_up_strips_who_is_and_titles(small: Matcher) -> None:
     query = small.stages.actors.read("who is the professor lind")
     assert query.words == ("lind",) and query.asked_who and not query.asked_what
+    assert not small.stages.actors.read("what does lind think about the navy").asked_who
     assert small.stages.actors.read("what is the hto").asked_what
