@@ -9,8 +9,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from kzbot.matching.build import Stages
-from kzbot.matching.reading import Reading, clean, stem_all
+from kzbot.matching.reading import Reading, clean
 from kzbot.matching.results import Suggestion
+from kzbot.matching.stems import stem_all
 from kzbot.matching.tuning import Tuning
 from kzbot.text import ascii_fold
 

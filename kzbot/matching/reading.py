@@ -9,11 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-
-import Stemmer
 
 from kzbot.matching.spelling import Correction, Speller
+from kzbot.matching.stems import stem_all
 from kzbot.text import Normaliser, ascii_fold
 
 _NOISE = re.compile(r"<a?:\w+:\d+>|<[@#][!&]?\d+>|@(?:everyone|here)\b|https?://\S+", re.IGNORECASE)
@@ -43,16 +41,6 @@ def last_clause(text: str) -> str | None:
     """The last clause of a message with several ("so it started with fuel, but what happened next?")."""
     clauses = [c for c in _CLAUSE.split(text) if c.strip()]
     return clauses[-1] if len(clauses) > 1 else None
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def stem_all(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """Stems of the words, in order, each once."""
-    return tuple(dict.fromkeys(_stemmer().stemWords(list(words))))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from kzbot.matching.stems import stem_all
 from kzbot.matching.tuning import Tuning
 
 _MEMORY = 20_000  # corrections remembered before the memo is cleared
@@ -27,11 +28,13 @@ class Correction:
 @dataclass(frozen=True)
 class Speller:
     known: frozenset[str]
+    known_stems: frozenset[str]  # an inflection of a known word is known too ("protesters" of "protest")
     stopwords: frozenset[str]
     # (length, position, letter) -> words of that length with that letter at position 0 or 1
     buckets: Mapping[tuple[int, int, str], tuple[str, ...]]
     # a misspelt synonym ("beijng") is corrected to the synonym, then rewritten like it ("china")
     rewrites: Mapping[str, tuple[str, ...]]
+    stem_rewrites: Mapping[str, tuple[str, ...]]  # the same, by the misspelling's stem
     tuning: Tuning
     memo: dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -40,6 +43,13 @@ class Speller:
         corrections: list[Correction] = []
         for word in words:
             if word in self.known or len(word) < self.tuning.typo_min_length or word.isdigit():
+                out.append(word)
+                continue
+            stem = stem_all((word,))[0]
+            if stem in self.stem_rewrites:  # "russains", an inflected slip for a synonym
+                out.extend(self.stem_rewrites[stem])
+                continue
+            if stem in self.known_stems:  # "protesters", an inflection of a known word
                 out.append(word)
                 continue
             read_as = self.closest(word)
@@ -79,11 +89,15 @@ def build_speller(
     vocabulary: Iterable[str], stopwords: frozenset[str], rewrites: Mapping[str, tuple[str, ...]], tuning: Tuning
 ) -> Speller:
     """A speller that knows the vocabulary, the misspelt-synonym rewrites and the longer stop words."""
-    known = frozenset(vocabulary) | frozenset(rewrites)
+    words = frozenset(vocabulary)
+    known = words | frozenset(rewrites)
     targets = known | {w for w in stopwords if len(w) >= tuning.typo_min_length}
     buckets: dict[tuple[int, int, str], list[str]] = {}
     for word in sorted(targets):
         for position in (0, 1):
             if len(word) > position:
                 buckets.setdefault((len(word), position, word[position]), []).append(word)
-    return Speller(known, stopwords, {k: tuple(v) for k, v in buckets.items()}, rewrites, tuning)
+    stems = frozenset(stem_all(sorted(words)))
+    by_stem = {stem_all((variant,))[0]: target for variant, target in rewrites.items()}
+    by_stem = {s: t for s, t in by_stem.items() if s not in stems}
+    return Speller(known, stems, stopwords, {k: tuple(v) for k, v in buckets.items()}, rewrites, by_stem, tuning)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kzbot.knowledge import KnowledgeBase
 from kzbot.matcher import Matcher
-from kzbot.matching.reading import clean, last_clause, stem_all
+from kzbot.matching.reading import clean, last_clause
+from kzbot.matching.stems import stem_all
 
 
 def test_clean_drops_mentions_links_and_invisible_characters() -> None:
@@ -40,3 +41,10 @@ def test_a_slip_keeps_its_first_letter_among_equals(world: KnowledgeBase) -> Non
 
 def test_short_and_numeric_words_are_left_alone(small: Matcher) -> None:
     assert small.stages.reader.read("fyre 1999").words == ("fyre", "1999")
+
+
+def test_an_inflection_of_a_known_word_is_not_corrected(small: Matcher) -> None:
+    # "blamed" is in an answer; "blaming" is not, but shares its stem, so it is not "corrected" to another word.
+    reading = small.stages.reader.read("blaming exporters")
+    assert reading.corrections == ()
+    assert reading.stems == ("blame", "export")
