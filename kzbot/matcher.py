@@ -50,9 +50,6 @@ class Scored:
     signals: Signals
 
 
-_GAP_CANDIDATES = 3
-
-
 class Matcher:
     """The stages for one knowledge base, and the questions asked of them."""
 
@@ -123,7 +120,7 @@ class Matcher:
         entries = self._candidates(reading, evidence)
         if not len(entries):
             return None
-        gaps = n + _top(evidence.bm25[n:], _GAP_CANDIDATES)
+        gaps = n + _top(evidence.bm25[n:], self.tuning.gap_candidates)
         wording = stages.phrasings.compare(reading.stems, np.concatenate([entries, gaps]))
         misses = np.array([len(self._entity_misses(reading, d)) for d in entries], dtype=np.float64)
         relevance = rank(
@@ -235,20 +232,11 @@ class Matcher:
 
     def _relevance_scores(self, reading: Reading) -> np.ndarray:
         """Per entry, 0–100: how close each candidate comes to the best one (100), zero outside the candidates."""
-        n = len(self.stages.entries)
-        out = np.zeros(n)
-        if not reading.stems:
-            return out
-        evidence = self.stages.evidence.score(reading.stems)
-        entries = self._candidates(reading, evidence)
-        if len(entries):
-            wording = self.stages.phrasings.compare(reading.stems, entries)
-            misses = np.array([len(self._entity_misses(reading, d)) for d in entries], dtype=np.float64)
-            intent = self.stages.intents.agreement(reading.folded, entries)
-            rel = rank(
-                evidence, wording, entries, misses, intent, self.tuning.relevance_weights, self.tuning.relevance_bias
-            )
-            out[rel.candidates] = 100.0 * np.exp(rel.logit - rel.logit.max())
+        out = np.zeros(len(self.stages.entries))
+        scored = self.score(reading) if reading.stems else None
+        if scored is not None:
+            ranked = scored.relevance
+            out[ranked.candidates] = 100.0 * np.exp(ranked.logit - ranked.logit.max())
         return out
 
 

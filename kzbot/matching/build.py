@@ -16,8 +16,6 @@ from kzbot.matching.spelling import build_speller
 from kzbot.matching.tuning import Tuning
 from kzbot.text import Normaliser, ascii_fold
 
-_EXPLAINING_WORDS = 10  # a phrasing that explains a name ("what is the csto") is no longer than this
-
 
 @dataclass(frozen=True)
 class Stages:
@@ -64,7 +62,7 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
         phrasings=build_phrasings(phrasing_lists),
         actors=actors,
         entity_stems=frozenset(s for name in kb.entities for s in reader.stems(name)),
-        explained_by=_explanations(entries, actors),
+        explained_by=_explanations(entries, actors, tuning.explaining_words),
         claims=frozenset(
             " ".join(w for w in ascii_fold(p).split() if w not in words.titles)
             for e in entries
@@ -127,13 +125,13 @@ def _rewrites(
     }
 
 
-def _explanations(entries: tuple[Entry, ...], actors: ActorIndex) -> dict[str, Entry]:
+def _explanations(entries: tuple[Entry, ...], actors: ActorIndex, most_words: int) -> dict[str, Entry]:
     """Entries with a phrasing that is nothing but "what is <name>" explain that actor."""
     out: dict[str, Entry] = {}
     for entry in entries:
         for phrasing in (entry.question, *entry.phrasings):
             folded = ascii_fold(phrasing)
-            if len(folded.split()) > _EXPLAINING_WORDS or not actors.words.what_words.intersection(folded.split()):
+            if len(folded.split()) > most_words or not actors.words.what_words.intersection(folded.split()):
                 continue
             query = actors.read(folded)
             if not query.asked_what or not query.words:

@@ -16,7 +16,6 @@ from kzbot.matching.tuning import Tuning
 from kzbot.text import ascii_fold
 
 _MAX = 25  # Discord shows at most 25 choices
-_ACTOR_FLOOR = 50.0  # names less alike than this are not offered
 _PREFIX_SCAN = 200  # known words looked at when completing a half-typed word
 
 
@@ -72,7 +71,9 @@ class Completer:
         scores = process.cdist([folded], self.actor_names, scorer=fuzz.WRatio, workers=1)[0]
         best = np.zeros(len(actors))
         np.maximum.at(best, self.actor_owner, scores)
-        order = [int(i) for i in np.lexsort((np.arange(len(best)), -best)) if best[i] >= _ACTOR_FLOOR][:limit]
+        order = [
+            int(i) for i in np.lexsort((np.arange(len(best)), -best)) if best[i] >= self.tuning.autocomplete_actor_floor
+        ][:limit]
         return tuple(
             Suggestion(f"actor:{actors[i].id}", actors[i].name, round(float(best[i]), 1), "actor") for i in order
         )

@@ -17,9 +17,6 @@ from kzbot.matching.relevance import FEATURES as RELEVANCE_FEATURES
 from kzbot.matching.relevance import Relevance
 from kzbot.matching.tuning import Tuning
 
-_ALSO = 2  # entries offered beside an answer
-_SUGGEST = 3  # entries offered when unsure
-
 FEATURES = (
     "top_logit",  # the best candidate's relevance logit
     "top_share",  # its softmax share of the belief among the candidates
@@ -78,20 +75,24 @@ def decide(relevance: Relevance, sure: Confidence, signals: Signals, tuning: Tun
             "gap", "a known gap matches better, for a word the best entry lacks", None, gap=signals.gap.index
         )
     if signals.unknown_figure:
-        return Verdict("decline", "a number or year that no entry mentions", None, tuple(close[:_SUGGEST]))
+        return Verdict("decline", "a number or year that no entry mentions", None, tuple(close[: tuning.suggest_count]))
     if signals.missing_detail is not None and sure.value >= tuning.suggest_cutoff:
         rule = f"asks for a {signals.missing_detail} the best entry does not give"
         return Verdict("detail", rule, None, (0,), detail=signals.missing_detail)
     if signals.exact and signals.words > 1:
         return Verdict("answer", "the question is one of the entry's phrasings, word for word", 0)
     if signals.words == 1 and len(share):
-        return Verdict("suggest", "one word: too little to answer", 0, tuple(range(min(_SUGGEST, len(share)))))
+        return Verdict(
+            "suggest", "one word: too little to answer", 0, tuple(range(min(tuning.suggest_count, len(share))))
+        )
     if sure.value >= tuning.answer_cutoff:
-        also = tuple(i for i in close[1:] if share[i] >= tuning.also_ratio * share[0])[:_ALSO]
+        also = tuple(i for i in close[1:] if share[i] >= tuning.also_ratio * share[0])[: tuning.also_count]
         return Verdict("answer", "confidence at the answer cutoff", 0, also)
     if sure.value >= tuning.suggest_cutoff and close:
-        return Verdict("suggest", "confidence between the suggestion and answer cutoffs", 0, tuple(close[:_SUGGEST]))
-    return Verdict("decline", "confidence below the suggestion cutoff", None, tuple(close[:_SUGGEST]))
+        return Verdict(
+            "suggest", "confidence between the suggestion and answer cutoffs", 0, tuple(close[: tuning.suggest_count])
+        )
+    return Verdict("decline", "confidence below the suggestion cutoff", None, tuple(close[: tuning.suggest_count]))
 
 
 @dataclass(frozen=True)

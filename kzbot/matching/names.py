@@ -21,9 +21,6 @@ from kzbot.matching.results import Suggestion
 from kzbot.matching.tuning import Tuning
 from kzbot.text import ascii_fold
 
-_SUGGESTIONS = 5
-_SUGGEST_BAND = 20.0  # suggested names are within this many points of the best
-
 
 @dataclass(frozen=True)
 class NameWords:
@@ -153,13 +150,13 @@ class ActorIndex:
         return scores
 
     def _decide(self, scores: np.ndarray) -> ActorMatch:
-        order = np.lexsort((np.arange(len(scores)), -scores))[:_SUGGESTIONS]
+        order = np.lexsort((np.arange(len(scores)), -scores))[: self.tuning.actor_suggestions]
         top = float(scores[order[0]])
         runner_up = float(scores[order[1]]) if len(order) > 1 else 0.0
         suggestions = tuple(
             Suggestion(f"actor:{self.actors[i].id}", self.actors[i].name, round(float(scores[i]), 1), "actor")
             for i in order
-            if scores[i] >= self.tuning.actor_suggest and scores[i] >= top - _SUGGEST_BAND
+            if scores[i] >= self.tuning.actor_suggest and scores[i] >= top - self.tuning.actor_suggest_band
         )
         # The whole name typed exactly beats a near miss ("ministry" against "minister"), however close.
         clear = top - runner_up >= self.tuning.actor_margin or (top >= 100.0 and runner_up < 100.0)

@@ -25,6 +25,7 @@ class Tuning:
     weight_quotes: float = 0.35  # its verbatim quotes
     weight_actors: float = 0.5  # the names of the people and bodies it is about
     unknown_idf_factor: float = 1.2  # a word no entry knows weighs this many times the rarest known word
+    gap_candidates: int = 3  # known gaps weighed against the best entry, the best by BM25
     candidates: int = 8  # entries scored closely (fuzzy similarity, relevance model): the best by BM25…
     phrasing_candidates: int = 4  # …and the best by what their question and phrasings alone hold
     exact_phrasing: float = 97.0  # a question this like a phrasing (token-sort ratio) ranks that entry first
@@ -36,7 +37,12 @@ class Tuning:
     detail_window: int = 5  # a phrase asking for a figure or date ("how many") opens the question, within these words
     gap_similarity: float = 80.0  # a known gap's phrasing lies this much within the question (token-set ratio)…
     gap_margin: float = 10.0  # …and its wording is no more than this much less alike than the best entry's
+    also_count: int = 2  # entries offered beside an answer ("Also: …")
+    suggest_count: int = 3  # entries offered when unsure ("Did you mean…")
     # --- actors
+    actor_suggestions: int = 5  # names offered when a look-up is unsure
+    actor_suggest_band: float = 20.0  # …each within this many points of the best
+    explaining_words: int = 10  # a phrasing that explains a name ("what is the csto") has at most this many words
     actor_found: float = 85.0  # a name scores at least this to be found
     actor_suggest: float = 60.0  # names from this score up are suggested
     actor_margin: float = 5.0  # the found name beats the runner-up by this much
@@ -46,6 +52,7 @@ class Tuning:
     # --- autocomplete
     autocomplete_blend: float = 0.7  # share of the relevance score; the rest is resemblance of the typed text
     autocomplete_floor: float = 40.0  # blended score below which a question is not completed
+    autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
         1.539,
