@@ -18,6 +18,7 @@ CORE = [
     "kzbot.evaluate",
     "kzbot.health",
     "kzbot.logs",
+    "kzbot.questionlog",
     "kzbot.__main__",
 ]
 
