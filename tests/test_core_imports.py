@@ -19,6 +19,7 @@ CORE = [
     "kzbot.health",
     "kzbot.logs",
     "kzbot.questionlog",
+    "kzbot.review",
     "kzbot.__main__",
 ]
 
