@@ -79,7 +79,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             entry TEXT NOT NULL,
             vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
             at REAL NOT NULL,
-            PRIMARY KEY (ref, voter)
+            PRIMARY KEY (ref, voter, entry)
         )""",
         """CREATE TABLE picks (
             ref TEXT NOT NULL,
@@ -121,7 +121,7 @@ class Asked:
 
 @dataclass(frozen=True)
 class Vote:
-    """👍 (+1) or 👎 (-1) on the answer `entry` given to question `ref`; one per voter, the last one counts."""
+    """👍 (+1) or 👎 (-1) on the answer `entry` given after question `ref`; one per voter, the last one counts."""
 
     ref: str
     voter: str
@@ -280,8 +280,8 @@ def _write_one(conn: sqlite3.Connection, record: Record) -> None:
         )
     elif isinstance(record, Vote):
         conn.execute(
-            "INSERT INTO votes (ref, voter, entry, vote, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ref, voter) "
-            "DO UPDATE SET entry = excluded.entry, vote = excluded.vote, at = excluded.at",
+            "INSERT INTO votes (ref, voter, entry, vote, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ref, voter, entry) "
+            "DO UPDATE SET vote = excluded.vote, at = excluded.at",
             (record.ref, record.voter, record.entry, record.vote, record.at),
         )
     elif isinstance(record, Pick):
@@ -404,6 +404,27 @@ class QuestionLog:
 
     def voter(self, user_id: int) -> str:
         return voter_key(self._secret, user_id)
+
+    def ask(self, result: AskResult, *, via: Via, guild_id: int | None, knowledge: str, limit: int) -> str:
+        """Record a question and what the matcher made of it; returns its reference for the reply's buttons."""
+        ref = new_ref()
+        self.record(
+            asked(result, ref=ref, via=via, guild_id=guild_id, knowledge=knowledge, limit=limit, at=self._clock())
+        )
+        return ref
+
+    def pick(self, ref: str, user_id: int, entry: str) -> None:
+        self.record(Pick(ref, self.voter(user_id), entry, self._clock()))
+
+    def vote(self, ref: str, user_id: int, entry: str, *, up: bool) -> None:
+        self.record(Vote(ref, self.voter(user_id), entry, 1 if up else -1, self._clock()))
+
+    def dismiss(self, ref: str, user_id: int) -> None:
+        self.record(Dismissal(ref, self.voter(user_id), self._clock()))
+
+    def lookup(self, ref: str) -> Asked | None:
+        """The recorded question `ref` (reads the file: call it off the event loop)."""
+        return lookup(self.path, ref)
 
     def start(self) -> QuestionLog:
         if self._thread is None:

@@ -403,3 +403,75 @@ def test_the_core_never_imports_discord() -> None:
     code = "import sys, kzbot.render, kzbot.console, kzbot.matcher; print('discord' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- feedback buttons, when questions are recorded -----------------------------------------------------
+
+REF = "0123456789ab"
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        render.Action("ask", "why-no-troops"),
+        render.Action("ask", "why-no-troops", REF),
+        render.Action("actor", "tokayev", REF),
+        render.Action("faq", "troops", page=2),
+        render.Action("faq", "", page=0),
+        render.Action("vote", "why-no-troops", REF, up=True),
+        render.Action("vote", "actor:tokayev", REF, up=False),
+        render.Action("none", ref=REF),
+    ],
+)
+def test_a_button_id_reads_back_as_the_action_it_was_built_from(action: render.Action) -> None:
+    assert render.Action.parse(action.custom_id) == action
+    assert len(action.custom_id) <= render.CUSTOM_ID_MAX
+
+
+@pytest.mark.parametrize(
+    "custom_id", ["kz:vote:up:why-no-troops", "kz:none:xyz", "kz:ask:Bad Id", "kz:vote:sideways:a:0123456789ab"]
+)
+def test_a_malformed_button_id_reads_as_nothing(custom_id: str) -> None:
+    assert render.Action.parse(custom_id) is None
+
+
+def test_a_recorded_answer_gets_thumbs_on_a_row_of_their_own_and_its_buttons_carry_the_reference(
+    matcher: Matcher,
+) -> None:
+    result = matcher.ask("why didnt china send soldiers")
+    card = render.ask_card(matcher.kb, result, ref=REF)
+    assert_within_limits(card)
+    thumbs = [b for b in card.buttons if b.label in ("👍", "👎")]
+    assert [b.custom_id for b in thumbs] == [f"kz:vote:up:{result.id}:{REF}", f"kz:vote:down:{result.id}:{REF}"]
+    assert thumbs[0].row == thumbs[1].row == max(b.row or 0 for b in card.buttons) > 0
+    related = [b for b in card.buttons if b.custom_id.startswith("kz:ask:")]
+    assert related and all(b.custom_id.endswith(f":{REF}") for b in related)
+    plain = render.ask_card(matcher.kb, result)
+    assert not [b for b in plain.buttons if b.label in ("👍", "👎")], "nothing recorded, no feedback asked"
+
+
+def test_a_recorded_did_you_mean_offers_none_of_these(matcher: Matcher) -> None:
+    result = next(r for r in map(matcher.ask, UNCLEAR) if r.status == "suggest")
+    card = render.ask_card(matcher.kb, result, ref=REF)
+    assert_within_limits(card)
+    assert card.buttons[-1].label == "None of these" and card.buttons[-1].custom_id == f"kz:none:{REF}"
+    assert all(b.custom_id.endswith(f":{REF}") for b in card.buttons)
+    dismissed = render.dismissed_card()
+    assert dismissed.ephemeral and "curators will see it" in dismissed.description
+
+
+def test_a_thumbs_down_offers_the_runner_up_entries_privately(matcher: Matcher) -> None:
+    down = render.Action("vote", "why-no-troops", REF, up=False)
+    card = render.vote_card(matcher, down, "why didnt china send soldiers")
+    assert card.ephemeral
+    ids = [render.Action.parse(b.custom_id) for b in card.buttons]
+    assert 1 <= len(ids) <= 3
+    assert all(a is not None and a.kind == "ask" and a.ref == REF and a.target != "why-no-troops" for a in ids)
+    up = render.vote_card(matcher, render.Action("vote", "why-no-troops", REF, up=True), None)
+    assert up.ephemeral and not up.buttons
+
+
+def test_an_answer_opened_by_a_pick_carries_the_question_reference(matcher: Matcher) -> None:
+    card = render.action_card(matcher, f"kz:ask:why-no-troops:{REF}", ref="ffffffffffff")
+    assert f"kz:vote:down:why-no-troops:{REF}" in [b.custom_id for b in card.buttons]
+    assert render.action_card(matcher, f"kz:vote:up:why-no-troops:{REF}").ephemeral, "votes are answered elsewhere"

@@ -1,0 +1,153 @@
+"""The question log seen from outside the real `python bot.py`: what a user presses (👍/👎, a "Did you mean…"
+pick, "None of these") ends up in `kzbot review --json` after the bot has stopped, and nobody is named in it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kzbot.config import PROJECT_ROOT
+
+from .conftest import RunBot
+from .discord_standin import BotProcess, DiscordStandIn, SentMessage
+from .test_bot_commands import unclear_question
+
+pytestmark = pytest.mark.e2e
+
+TROOPS = "why didnt china send soldiers"
+TROOPS_ID = "why-no-troops"
+OFF_TOPIC = "what is the best pizza topping"
+MANY_QUESTIONS = {"KZBOT_COOLDOWN_RATE": "100"}
+
+
+def review(bot: BotProcess, *args: str) -> dict:
+    """`python -m kzbot review --json` over the bot's state directory, as a curator would run it."""
+    env = {**os.environ, "KZBOT_STATE_DIR": bot.env["KZBOT_STATE_DIR"]}
+    result = subprocess.run(
+        [sys.executable, "-m", "kzbot", "review", "--json", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def button(message: SentMessage, label: str) -> str:
+    found = [b["custom_id"] for b in message.buttons() if b.get("label") == label]
+    assert found, f"no {label!r} button among {[b.get('label') for b in message.buttons()]}"
+    return found[0]
+
+
+def log_bytes(bot: BotProcess) -> bytes:
+    """The question log's files: the database and, if still there, its WAL and shared-memory files."""
+    files = sorted(Path(bot.env["KZBOT_STATE_DIR"]).glob("kzbot.sqlite3*"))
+    assert files
+    return b"".join(p.read_bytes() for p in files)
+
+
+async def test_a_decline_a_pick_and_a_thumbs_down_reach_the_review(standin: DiscordStandIn, run_bot: RunBot) -> None:
+    bot = await run_bot(env=MANY_QUESTIONS)
+    declined = await (await standin.send_command("ask", {"question": OFF_TOPIC})).message()
+    assert declined.ephemeral and declined.embeds[0]["title"] == "I can't answer that one"
+
+    unclear = unclear_question()
+    offer = await (await standin.send_command("ask", {"question": unclear})).message()
+    choice = offer.buttons()[0]
+    assert button(offer, "None of these")
+    picked = await (await standin.press_button(offer, choice["custom_id"])).message()
+    assert picked.embeds[0]["title"] == choice["label"]
+
+    answer = await (await standin.send_command("ask", {"question": TROOPS})).message()
+    assert not answer.ephemeral and button(answer, "👍")
+    down = button(answer, "👎")
+    thanks = await (await standin.press_button(answer, down)).message()
+    assert thanks.ephemeral and thanks.embeds[0]["title"] == "Thanks for telling me"
+    runner_ups = [b["custom_id"] for b in thanks.buttons()]
+    assert runner_ups and all(i.startswith("kz:ask:") and f"kz:ask:{TROOPS_ID}:" not in i for i in runner_ups)
+    again = await (await standin.press_button(answer, down)).message()
+    assert again.embeds[0]["title"] == "Thanks for telling me"
+    assert not standin.rejected
+
+    assert await bot.stop() == 0
+    got = review(bot)
+    assert got["questions"] == 3
+    assert got["outcomes"] == {"answered": 1, "suggested": 1, "declined": 1, "gap": 0}
+    assert [(u["question"], u["outcome"], u["count"]) for u in got["unanswered"]] == [(OFF_TOPIC, "declined", 1)]
+    picked_id = choice["custom_id"].split(":")[2]
+    assert got["picks"] == [{"question": unclear, "id": picked_id, "count": 1}]
+    assert got["feedback"] == [{"id": TROOPS_ID, "up": 0, "down": 1}], "a second press of the same vote counts once"
+
+    stored = log_bytes(bot)
+    for user in (standin.user, standin.owner, standin.bot_user):
+        assert user["id"].encode() not in stored
+        assert user["username"].encode() not in stored
+
+
+async def test_votes_keep_working_after_a_restart_and_the_other_button_changes_the_vote(
+    standin: DiscordStandIn, run_bot: RunBot
+) -> None:
+    first = await run_bot(env=MANY_QUESTIONS)
+    answer = await (await standin.send_command("ask", {"question": TROOPS})).message()
+    assert await first.stop() == 0
+
+    second = await run_bot(env=MANY_QUESTIONS)
+    up = await (await standin.press_button(answer, button(answer, "👍"))).message()
+    assert up.ephemeral and up.embeds[0]["title"] == "Thanks!"
+    down = await (await standin.press_button(answer, button(answer, "👎"))).message()
+    assert down.ephemeral and down.embeds[0]["title"] == "Thanks for telling me"
+    assert await second.stop() == 0
+    assert review(second)["feedback"] == [{"id": TROOPS_ID, "up": 0, "down": 1}]
+
+
+async def test_none_of_these_is_recorded_as_unanswered_and_said_privately(
+    standin: DiscordStandIn, run_bot: RunBot
+) -> None:
+    bot = await run_bot(env=MANY_QUESTIONS)
+    unclear = unclear_question()
+    offer = await (await standin.send_command("ask", {"question": unclear})).message()
+    note = await (await standin.press_button(offer, button(offer, "None of these"))).message()
+    assert note.ephemeral and "curators will see it" in note.embeds[0]["description"]
+    assert await bot.stop() == 0
+    assert [(u["question"], u["outcome"]) for u in review(bot)["unanswered"]] == [(unclear, "none_of_these")]
+
+
+async def test_a_mention_and_the_message_menu_are_recorded_with_how_they_came(
+    standin: DiscordStandIn, run_bot: RunBot
+) -> None:
+    bot = await run_bot(env=MANY_QUESTIONS)
+    asked = await standin.send_message(TROOPS, mention_bot=True)
+    reply = await asked.reply()
+    assert button(reply, "👎")
+    message = await standin.send_message("how many people were arrested")
+    await (await standin.send_message_command("Ask kzbot", message.record)).message()
+    assert await bot.stop() == 0
+    got = review(bot)
+    assert got["outcomes"] == {"answered": 1, "suggested": 0, "declined": 0, "gap": 1}
+    conn = sqlite3.connect(Path(bot.env["KZBOT_STATE_DIR"]) / "kzbot.sqlite3")
+    rows = sorted(conn.execute("SELECT via, guild_id, question FROM questions").fetchall())
+    conn.close()
+    guild = int(standin.guild_id)
+    assert rows == [("mention", guild, TROOPS), ("menu", guild, "how many people were arrested")]
+
+
+async def test_with_recording_off_nothing_is_kept_and_no_feedback_is_asked(
+    standin: DiscordStandIn, run_bot: RunBot
+) -> None:
+    bot = await run_bot(env={**MANY_QUESTIONS, "KZBOT_RECORD_QUESTIONS": "0"})
+    answer = await (await standin.send_command("ask", {"question": TROOPS})).message()
+    assert answer.embeds[0]["title"] == "Why didn't China send troops to Kazakhstan?"
+    labels = [b.get("label") for b in answer.buttons()]
+    assert "👍" not in labels and "👎" not in labels
+    offer = await (await standin.send_command("ask", {"question": unclear_question()})).message()
+    assert "None of these" not in [b.get("label") for b in offer.buttons()]
+    assert await bot.stop() == 0
+    assert not (Path(bot.env["KZBOT_STATE_DIR"]) / "kzbot.sqlite3").exists()
