@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from kzbot.knowledge import Actor, Entry, KnowledgeBase
     from kzbot.matcher import ActorResult, AskResult, Matcher, Suggestion
+    from kzbot.review import Review
 
 # Discord's limits for one embed and its message components.
 TITLE_MAX = 256
@@ -579,6 +580,31 @@ def reload_card(summary: str | None, problems: Sequence[object] = (), current_ve
         title="Reload failed",
         description=(f"The knowledge base has {len(lines)} problem(s); still serving v{current_version}.\n\n{body}"),
         colour=Colour.ERROR,
+        ephemeral=True,
+    )
+
+
+def stats_card(report: Review | None, unanswered_max: int = 10) -> Card:
+    """/kzadmin stats: the review's headline figures for this server and its most frequent unanswered questions."""
+    if report is None:
+        return notice_card(
+            "Questions are not recorded on this bot (KZBOT_RECORD_QUESTIONS=0), so there is nothing to show.",
+            title="No question log",
+        )
+    from kzbot.review import headline
+
+    lines = [
+        f"{u.count}× {user_text(u.question, 120)} ({u.outcome.replace('_', ' ')})"
+        for u in report.unanswered[:unanswered_max]
+    ]
+    votes = sum(f.up + f.down for f in report.feedback)
+    down = sum(f.down for f in report.feedback)
+    return Card(
+        title="Questions asked in this server",
+        description=headline(report).replace(" in the log", "") + f"\n{votes} votes on answers, {down} of them 👎.",
+        fields=(Field("Most often unanswered", "\n".join(lines) or "None so far."),),
+        footer="The whole review, picks included: python -m kzbot review",
+        colour=Colour.BROWSE,
         ephemeral=True,
     )
 

@@ -64,42 +64,61 @@ class Review:
         }
 
 
-def read(path: Path, *, days: int | None = None, now: float | None = None) -> Review:
-    """The review of the log at `path` (the last `days` days, or all it keeps); empty if there is no log yet."""
+def read(path: Path, *, days: int | None = None, now: float | None = None, guild_id: int | None = None) -> Review:
+    """The review of the log at `path` (the last `days` days, or all it keeps; one server's questions only,
+    with `guild_id`); empty if there is no log yet."""
     if not path.is_file():
         return Review(days=days)
     since = (time.time() if now is None else now) - days * DAY if days is not None else float("-inf")
     conn = open_readonly(path)
     try:
-        return build(conn, since=since, days=days)
+        return build(conn, since=since, days=days, guild_id=guild_id)
     finally:
         conn.close()
 
 
-def build(conn: sqlite3.Connection, *, since: float, days: int | None = None) -> Review:
+def build(conn: sqlite3.Connection, *, since: float, days: int | None = None, guild_id: int | None = None) -> Review:
+    where = _Where(since, guild_id)
     outcomes = dict.fromkeys(OUTCOMES, 0)
-    for outcome, count in conn.execute("SELECT outcome, count(*) FROM questions WHERE at >= ? GROUP BY 1", (since,)):
+    rows = conn.execute(f"SELECT outcome, count(*) FROM questions q WHERE {where.sql} GROUP BY 1", where.params)
+    for outcome, count in rows:
         outcomes[outcome] = outcomes.get(outcome, 0) + count
     return Review(
         questions=sum(outcomes.values()),
         outcomes=outcomes,
-        unanswered=_unanswered(conn, since),
-        picks=_picks(conn, since),
-        feedback=_feedback(conn, since),
+        unanswered=_unanswered(conn, where),
+        picks=_picks(conn, where),
+        feedback=_feedback(conn, where),
         days=days,
     )
 
 
-def _unanswered(conn: sqlite3.Connection, since: float) -> tuple[Unanswered, ...]:
+@dataclass(frozen=True)
+class _Where:
+    """The questions a review covers (alias q): since a time, and from one server or all."""
+
+    since: float
+    guild_id: int | None
+
+    @property
+    def sql(self) -> str:
+        return "q.at >= ?" + (" AND q.guild_id = ?" if self.guild_id is not None else "")
+
+    @property
+    def params(self) -> tuple[float | int, ...]:
+        return (self.since,) if self.guild_id is None else (self.since, self.guild_id)
+
+
+def _unanswered(conn: sqlite3.Connection, where: _Where) -> tuple[Unanswered, ...]:
     """Declined, sent to a known gap, answered "None of these", or given suggestions nobody picked."""
     rows = conn.execute(
         f"""SELECT q.question, q.at, CASE WHEN d.ref IS NOT NULL THEN '{NONE_OF_THESE}' ELSE q.outcome END
         FROM questions q LEFT JOIN (SELECT DISTINCT ref FROM dismissals) d ON d.ref = q.ref
-        WHERE q.at >= ? AND (
+        WHERE {where.sql} AND (
             q.outcome IN ('declined', 'gap') OR d.ref IS NOT NULL
             OR (q.outcome = 'suggested' AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.ref = q.ref))
         )""",
-        (since,),
+        where.params,
     )
     groups: dict[str, _Group] = {}
     for question, at, outcome in rows:
@@ -149,13 +168,13 @@ class _Group:
         )
 
 
-def _picks(conn: sqlite3.Connection, since: float) -> tuple[PickCount, ...]:
+def _picks(conn: sqlite3.Connection, where: _Where) -> tuple[PickCount, ...]:
     """Each question and the entry people chose for it; the same question in other case or punctuation is one."""
     counts: Counter[tuple[str, str]] = Counter()
     wording: dict[tuple[str, str], str] = {}
     rows = conn.execute(
-        "SELECT q.question, p.entry FROM picks p JOIN questions q ON q.ref = p.ref WHERE p.at >= ? ORDER BY p.at",
-        (since,),
+        f"SELECT q.question, p.entry FROM picks p JOIN questions q ON q.ref = p.ref WHERE {where.sql} ORDER BY p.at",
+        where.params,
     )
     for question, entry in rows:
         key = (utils.default_process(question) or question, entry)
@@ -165,11 +184,14 @@ def _picks(conn: sqlite3.Connection, since: float) -> tuple[PickCount, ...]:
     return tuple(PickCount(wording[key], key[1], count) for key, count in ordered)
 
 
-def _feedback(conn: sqlite3.Connection, since: float) -> tuple[Feedback, ...]:
+def _feedback(conn: sqlite3.Connection, where: _Where) -> tuple[Feedback, ...]:
+    """Votes per answer. With a server given, only votes on answers to that server's recorded questions."""
+    join = "JOIN questions q ON q.ref = v.ref AND" if where.guild_id is not None else "WHERE"
+    on = where.sql.replace("q.at", "v.at", 1)
     rows = conn.execute(
-        "SELECT entry, sum(vote = 1), sum(vote = -1) FROM votes WHERE at >= ? GROUP BY entry "
-        "ORDER BY 3 DESC, 2 ASC, entry",
-        (since,),
+        f"SELECT v.entry, sum(v.vote = 1), sum(v.vote = -1) FROM votes v {join} {on} GROUP BY v.entry "
+        "ORDER BY 3 DESC, 2 ASC, v.entry",
+        where.params,
     )
     return tuple(Feedback(entry, up, down) for entry, up, down in rows)
 

@@ -475,3 +475,22 @@ def test_an_answer_opened_by_a_pick_carries_the_question_reference(matcher: Matc
     card = render.action_card(matcher, f"kz:ask:why-no-troops:{REF}", ref="ffffffffffff")
     assert f"kz:vote:down:why-no-troops:{REF}" in [b.custom_id for b in card.buttons]
     assert render.action_card(matcher, f"kz:vote:up:why-no-troops:{REF}").ephemeral, "votes are answered elsewhere"
+
+
+def test_stats_show_the_headline_and_the_top_unanswered_privately() -> None:
+    from kzbot.review import Review, Unanswered
+
+    report = Review(
+        questions=12,
+        outcomes={"answered": 7, "suggested": 2, "declined": 2, "gap": 1},
+        unanswered=tuple(
+            Unanswered(f"question **{n}** @everyone", 20 - n, "declined", "2026-01-01T00:00:00Z") for n in range(15)
+        ),
+    )
+    card = render.stats_card(report)
+    assert_within_limits(card)
+    assert card.ephemeral
+    assert card.description.startswith("12 questions: answered 7, suggested 2, declined 2, gap 1")
+    lines = card.fields[0].value.splitlines()
+    assert len(lines) == 10 and lines[0] == "20× question \\*\\*0\\*\\* @\u200beveryone (declined)"
+    assert render.stats_card(None).title == "No question log"

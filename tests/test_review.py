@@ -137,3 +137,24 @@ def test_a_bad_days_value_is_a_usage_error(days: str, tmp_path: Path) -> None:
     result = run_cli("--days", days, state_dir=tmp_path)
     assert result.returncode == 2
     assert "--days" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_one_servers_review_leaves_out_the_others(tmp_path: Path, matcher: Matcher) -> None:
+    log = QuestionLog(tmp_path, keep_days=90).start()
+    refs = {}
+    for guild, question in ((1, "what is the best pizza topping"), (2, "how do I bake bread"), (2, "china")):
+        refs[question] = log.ask(matcher.ask(question), via="slash", guild_id=guild, knowledge="v", limit=300)
+    ours = log.ask(matcher.ask("why didnt china send troops"), via="slash", guild_id=2, knowledge="v", limit=300)
+    theirs = log.ask(matcher.ask("why didnt china send troops"), via="slash", guild_id=1, knowledge="v", limit=300)
+    log.vote(ours, 7, "why-no-troops", up=False)
+    log.vote(theirs, 7, "why-no-troops", up=True)
+    log.pick(refs["china"], 7, "why-no-troops")
+    assert log.flush()
+    log.close()
+    second = review.read(log.path, guild_id=2)
+    assert second.questions == 3
+    assert [u.question for u in second.unanswered] == ["how do I bake bread"]
+    assert [(f.up, f.down) for f in second.feedback] == [(0, 1)]
+    assert [p.question for p in second.picks] == ["china"]
+    everyone = review.read(log.path)
+    assert everyone.questions == 5 and [(f.up, f.down) for f in everyone.feedback] == [(1, 1)]

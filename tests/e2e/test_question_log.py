@@ -41,6 +41,20 @@ def review(bot: BotProcess, *args: str) -> dict:
     return json.loads(result.stdout)
 
 
+def recorded(bot: BotProcess) -> int:
+    """Questions in the bot's log so far, read as the review reads it (read-only, while the bot runs)."""
+    path = Path(bot.env["KZBOT_STATE_DIR"]) / "kzbot.sqlite3"
+    if not path.exists():
+        return 0
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM questions").fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is not there yet
+        return 0
+    finally:
+        conn.close()
+
+
 def button(message: SentMessage, label: str) -> str:
     found = [b["custom_id"] for b in message.buttons() if b.get("label") == label]
     assert found, f"no {label!r} button among {[b.get('label') for b in message.buttons()]}"
@@ -75,6 +89,14 @@ async def test_a_decline_a_pick_and_a_thumbs_down_reach_the_review(standin: Disc
     assert runner_ups and all(i.startswith("kz:ask:") and f"kz:ask:{TROOPS_ID}:" not in i for i in runner_ups)
     again = await (await standin.press_button(answer, down)).message()
     assert again.embeds[0]["title"] == "Thanks for telling me"
+
+    await standin.wait_for(lambda: recorded(bot) == 3, what="three questions in the log")
+    stats = await (await standin.send_command("kzadmin stats", user=standin.owner)).message()
+    assert stats.ephemeral and stats.embeds[0]["title"] == "Questions asked in this server"
+    assert stats.embeds[0]["description"].startswith("3 questions: answered 1, suggested 1, declined 1, gap 0")
+    assert stats.embeds[0]["fields"][0]["value"] == f"1× {OFF_TOPIC} (declined)"
+    refused = await (await standin.send_command("kzadmin stats")).message()
+    assert refused.ephemeral and "Manage Server" in refused.embeds[0]["description"]
     assert not standin.rejected
 
     assert await bot.stop() == 0
