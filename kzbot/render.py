@@ -38,6 +38,11 @@ SUGGESTIONS_MAX = 3
 RELATED_MAX = 5
 ACTOR_BUTTONS_MAX = 5
 RUNNER_UPS_MAX = 3
+# A public answer is read in a busy channel: at most about this many characters of embed text, with the rest
+# (details, the other quotes) behind a "More" button.
+COMPACT_TEXT_MAX = 1000
+# A compact card never cuts a quote shorter than this, even if that runs a little over COMPACT_TEXT_MAX.
+COMPACT_QUOTE_MIN = 80
 
 SUBJECT = "China's response to the January 2022 unrest in Kazakhstan"
 
@@ -246,7 +251,7 @@ def _suggestion_button(suggestion: Suggestion, style: str = "primary", ref: str 
     return Button(suggestion.label, Action("ask", suggestion.id, ref).custom_id, style)
 
 
-def _vote_buttons(answer_id: str, ref: str | None, row: int) -> tuple[Button, ...]:
+def _vote_buttons(answer_id: str, ref: str | None, row: int | None = None) -> tuple[Button, ...]:
     """👍 and 👎 under an answer, when questions are recorded (`ref` is the question's reference)."""
     if ref is None:
         return ()
@@ -263,18 +268,23 @@ def _topic_names(kb: KnowledgeBase) -> str:
 # --- answers --------------------------------------------------------------------------------------------
 
 
-def entry_card(kb: KnowledgeBase, entry: Entry, score: float | None = None, *, ref: str | None = None) -> Card:
+def entry_card(
+    kb: KnowledgeBase,
+    entry: Entry,
+    score: float | None = None,
+    *,
+    ref: str | None = None,
+    compact: bool = False,
+    ephemeral: bool = False,
+) -> Card:
     """An FAQ entry: question as title, the short answer, each source with its quote, related buttons.
 
     With `ref` (questions are recorded), related questions carry it, so a press counts as a pick, and 👍/👎 follow.
+    `compact` (public answers in Discord): one line per cited article with its best quote, about
+    COMPACT_TEXT_MAX characters in all, and a "More" button for the details and the other quotes.
     """
-    fields = []
-    for quote in entry.sources:
-        source = kb.sources.get(quote.source)
-        label = source.label if source is not None else quote.source
-        fields.append(Field("Source", f"{label}\n{quoted(quote.quote)}"))
-    if entry.details:
-        fields.insert(0, Field("In more detail", entry.details))
+    footer = _confidence(score, kb)
+    fields, more = _compact_sources(kb, entry, footer) if compact else (_all_sources(kb, entry), False)
     related = [_ask_button(kb.entries[r], ref) for r in entry.related[:RELATED_MAX] if r in kb.entries]
     actors = [kb.actors[a] for a in entry.actors[:ACTOR_BUTTONS_MAX] if a in kb.actors]
     actor_row = 1 if related else None
@@ -282,24 +292,58 @@ def entry_card(kb: KnowledgeBase, entry: Entry, score: float | None = None, *, r
         Button(actor.name, f"kz:actor:{actor.id}", "secondary", row=actor_row if i == 0 else None)
         for i, actor in enumerate(actors)
     ]
-    buttons = [*related, *people, *_vote_buttons(entry.id, ref, row=bool(related) + bool(people))]
+    last_row = [Button("More", Action("more", entry.id).custom_id, "secondary")] if more else []
+    last_row += _vote_buttons(entry.id, ref)
+    if last_row:
+        last_row[0] = replace(last_row[0], row=bool(related) + bool(people))
     return Card(
         title=entry.question,
         description=entry.answer,
         fields=tuple(fields),
-        footer=_confidence(score, kb),
+        footer=footer,
         colour=Colour.ANSWER,
-        buttons=tuple(buttons),
+        buttons=(*related, *people, *last_row),
+        ephemeral=ephemeral,
     )
 
 
-def ask_card(kb: KnowledgeBase, result: AskResult, *, ref: str | None = None) -> Card:
-    """The reply to a question, whatever the matcher made of it. `ref`: the question's reference in the log."""
+def _source_label(kb: KnowledgeBase, source_id: str) -> str:
+    source = kb.sources.get(source_id)
+    return source.label if source is not None else source_id
+
+
+def _all_sources(kb: KnowledgeBase, entry: Entry) -> list[Field]:
+    fields = [Field("Source", f"{_source_label(kb, q.source)}\n{quoted(q.quote)}") for q in entry.sources]
+    if entry.details:
+        fields.insert(0, Field("In more detail", entry.details))
+    return fields
+
+
+def _compact_sources(kb: KnowledgeBase, entry: Entry, footer: str) -> tuple[list[Field], bool]:
+    """One field per cited article, with its first (best) quote, cut to share what COMPACT_TEXT_MAX leaves.
+
+    Returns the fields and whether anything was left out (details, another quote, the end of a quote).
+    """
+    best: dict[str, str] = {}
+    for quote in entry.sources:
+        best.setdefault(quote.source, quote.quote)
+    used = len(entry.question) + len(entry.answer) + len(footer)
+    labels = {source: _source_label(kb, source) for source in best}
+    room = COMPACT_TEXT_MAX - used - sum(len("Source") + len(label) + 3 for label in labels.values())
+    share = max(COMPACT_QUOTE_MIN, room // max(1, len(best)))
+    fields = [Field("Source", f"{labels[source]}\n{quoted(clip(text, share - 2))}") for source, text in best.items()]
+    left_out = bool(entry.details) or len(best) < len(entry.sources) or any(len(t) > share - 2 for t in best.values())
+    return fields, left_out
+
+
+def ask_card(kb: KnowledgeBase, result: AskResult, *, ref: str | None = None, compact: bool = False) -> Card:
+    """The reply to a question, whatever the matcher made of it. `ref`: the question's reference in the log;
+    `compact`: a short answer card, as Discord shows it (see `entry_card`)."""
     if result.status == "answer":
         if result.actor is not None and result.entry is None:
             return actor_card(kb, result.actor, result.score, ref=ref)
         if result.entry is not None:
-            return entry_card(kb, result.entry, result.score, ref=ref)
+            return entry_card(kb, result.entry, result.score, ref=ref, compact=compact)
     if result.status == "suggest" and result.suggestions:
         return suggest_card(kb, result.question, result.suggestions, ref=ref)
     if result.gap is not None:
@@ -611,17 +655,17 @@ def stats_card(report: Review | None, unanswered_max: int = 10) -> Card:
 
 # --- button actions -------------------------------------------------------------------------------------
 
-ActionKind = Literal["ask", "actor", "faq", "vote", "none"]
+ActionKind = Literal["ask", "actor", "more", "faq", "vote", "none"]
 _REF = r"[0-9a-f]{12}"
 _ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _ACTIONS = (
-    re.compile(rf"kz:(?P<kind>ask|actor):(?P<target>{_ID})(?::(?P<ref>{_REF}))?"),
+    re.compile(rf"kz:(?P<kind>ask|actor|more):(?P<target>{_ID})(?::(?P<ref>{_REF}))?"),
     re.compile(r"kz:(?P<kind>faq):(?P<target>[a-z0-9-]*):(?P<page>\d{1,4})"),
     re.compile(rf"kz:(?P<kind>vote):(?P<vote>up|down):(?P<target>(?:actor:)?{_ID}):(?P<ref>{_REF})"),
     re.compile(rf"kz:(?P<kind>none):(?P<ref>{_REF})"),
 )
 # What the Discord layer routes to kzbot's one button class; `Action.parse` reads the rest.
-ACTION_PATTERN = r"kz:(?:ask|actor|faq|vote|none):.+"
+ACTION_PATTERN = r"kz:(?:ask|actor|more|faq|vote|none):.+"
 
 
 @dataclass(frozen=True)
@@ -664,21 +708,24 @@ class Action:
         return None
 
 
-def action_card(matcher: Matcher, custom_id: str, *, ref: str | None = None) -> Card:
+def action_card(matcher: Matcher, custom_id: str, *, ref: str | None = None, compact: bool = False) -> Card:
     """The Card a button with this custom id shows. Stale ids (knowledge changed) get a friendly notice.
 
-    An answer shown carries 👍/👎 for `ref` when given (the button's own reference, or a new one); votes and
-    "None of these" are answered by `vote_card` and `dismissed_card`, which need the question log.
+    An answer shown carries 👍/👎 for `ref` when given (the button's own reference, or a new one), and is
+    compact when asked; "More" shows the whole entry privately. Votes and "None of these" are answered by
+    `vote_card` and `dismissed_card`, which need the question log.
     """
     kb = matcher.kb
     action = Action.parse(custom_id)
     if action is None or action.kind in ("vote", "none"):
         return notice_card("That button no longer does anything. Try /faq or /ask.")
-    if action.kind == "ask":
+    if action.kind in ("ask", "more"):
         entry = kb.entries.get(action.target)
         if entry is None:
             return notice_card("That question is no longer in the knowledge base. Try /faq for what I know.")
-        return entry_card(kb, entry, ref=action.ref or ref)
+        if action.kind == "more":
+            return entry_card(kb, entry, ephemeral=True)
+        return entry_card(kb, entry, ref=action.ref or ref, compact=compact)
     if action.kind == "actor":
         actor = kb.actors.get(action.target)
         if actor is None:

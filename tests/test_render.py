@@ -494,3 +494,40 @@ def test_stats_show_the_headline_and_the_top_unanswered_privately() -> None:
     lines = card.fields[0].value.splitlines()
     assert len(lines) == 10 and lines[0] == "20× question \\*\\*0\\*\\* @\u200beveryone (declined)"
     assert render.stats_card(None).title == "No question log"
+
+
+# --- the compact public answer ------------------------------------------------------------------------
+
+
+def test_a_compact_answer_keeps_one_line_per_article_within_about_a_thousand_characters(matcher: Matcher) -> None:
+    kb = matcher.kb
+    for entry in kb.entries.values():
+        card = render.entry_card(kb, entry, 80.0, ref=REF, compact=True)
+        assert_within_limits(card)
+        assert card.total_length <= render.COMPACT_TEXT_MAX, entry.id
+        assert card.description == entry.answer
+        cited = list(dict.fromkeys(q.source for q in entry.sources))
+        sources = [f.value for f in card.fields]
+        assert [f.name for f in card.fields] == ["Source"] * len(cited), entry.id
+        for source_id, value in zip(cited, sources, strict=True):
+            label, quote = value.split("\n", 1)
+            assert label == kb.sources[source_id].label
+            best = next(q.quote for q in entry.sources if q.source == source_id)
+            assert quote.startswith("“") and quote.endswith("”")
+            assert best.startswith(quote[1:-1].removesuffix("…")), f"{entry.id}: a quote is cut, never changed"
+        full = render.entry_card(kb, entry)
+        more = [b for b in card.buttons if b.label == "More"]
+        assert bool(more) == (full.total_length - len(full.footer) > card.total_length - len(card.footer)), entry.id
+
+
+def test_more_shows_the_details_and_every_quote_privately(matcher: Matcher) -> None:
+    kb = matcher.kb
+    entry = next(e for e in kb.entries.values() if e.details and len(e.sources) > 1)
+    card = render.entry_card(kb, entry, ref=REF, compact=True)
+    more = next(b for b in card.buttons if b.label == "More")
+    assert more.custom_id == f"kz:more:{entry.id}"
+    shown = render.action_card(matcher, more.custom_id)
+    assert shown.ephemeral and shown.title == entry.question
+    assert ("In more detail", entry.details) in [(f.name, f.value) for f in shown.fields]
+    assert len([f for f in shown.fields if f.name == "Source"]) == len(entry.sources)
+    assert not render.entry_card(kb, entry).ephemeral, "the console and command line show the full card as before"

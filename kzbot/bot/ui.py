@@ -123,7 +123,12 @@ class KzButton(discord.ui.DynamicItem[discord.ui.Button], template=render.ACTION
             log = bot.question_log
             if log is not None and action is not None and action.ref and action.kind in ("ask", "actor"):
                 log.pick(action.ref, interaction.user.id, _answer_id(action))
-            card = render.action_card(bot.matcher, custom_id, ref=new_ref() if log is not None else None)
+            card = render.action_card(
+                bot.matcher,
+                custom_id,
+                ref=new_ref() if log is not None else None,
+                compact=not bot.settings.ephemeral,
+            )
             if action is not None and action.kind == "faq":
                 await edit_card(interaction, card)
             else:

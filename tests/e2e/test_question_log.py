@@ -173,3 +173,19 @@ async def test_with_recording_off_nothing_is_kept_and_no_feedback_is_asked(
     assert "None of these" not in [b.get("label") for b in offer.buttons()]
     assert await bot.stop() == 0
     assert not (Path(bot.env["KZBOT_STATE_DIR"]) / "kzbot.sqlite3").exists()
+
+
+async def test_a_public_answer_is_compact_and_more_shows_the_rest_privately(
+    standin: DiscordStandIn, run_bot: RunBot
+) -> None:
+    await run_bot(env=MANY_QUESTIONS)
+    answer = await (await standin.send_command("ask", {"question": TROOPS})).message()
+    embed = answer.embeds[0]
+    text = len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"])
+    text += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    assert text <= 1000 and not answer.ephemeral
+    assert [f["name"] for f in embed["fields"]] == ["Source", "Source"], "one line per cited article"
+    more = await (await standin.press_button(answer, button(answer, "More"))).message()
+    assert more.ephemeral and more.embeds[0]["title"] == embed["title"]
+    assert len(more.embeds[0]["fields"]) > len(embed["fields"])
+    assert not standin.rejected

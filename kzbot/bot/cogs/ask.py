@@ -61,7 +61,7 @@ class AskCog(commands.Cog):
             return card
         result = self.bot.matcher.ask(question)
         ref = self.bot.record(result, via, guild_id)
-        return render.ask_card(self.bot.matcher.kb, result, ref=ref)
+        return render.ask_card(self.bot.matcher.kb, result, ref=ref, compact=not self.bot.settings.ephemeral)
 
     @ask.autocomplete("question")
     async def ask_complete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -125,7 +125,7 @@ class AskCog(commands.Cog):
             return
         # Only what the bot answers here was asked of it: other chatter in the channel is not recorded.
         ref = self.bot.record(result, "channel", message.guild.id if message.guild is not None else None)
-        await self._reply(message, render.ask_card(self.bot.matcher.kb, result, ref=ref))
+        await self._reply(message, render.ask_card(self.bot.matcher.kb, result, ref=ref, compact=True))
 
     async def _reply(self, message: discord.Message, card: render.Card, **extra: object) -> None:
         try:
