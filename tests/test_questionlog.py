@@ -7,6 +7,8 @@ import logging
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from kzbot import questionlog
 from kzbot.matcher import Matcher
 from kzbot.questionlog import Asked, Dismissal, Pick, QuestionLog, Vote
 
+ROOT = Path(__file__).resolve().parent.parent
 USER_ID = 734291847102938475
 
 
@@ -212,3 +215,35 @@ def test_a_log_that_becomes_writable_again_says_so(
     log.close()
     assert rows(link, "SELECT ref FROM questions") == [("after",)]
     assert any("writable again" in r.getMessage() for r in caplog.records)
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from kzbot.questionlog import Asked, QuestionLog, Vote
+state, name, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+log = QuestionLog(state, keep_days=90).start()
+while not go.exists():
+    time.sleep(0.001)
+for n in range(count):
+    log.record(Asked(f"{name}{n:05d}", time.time(), "slash", 1, f"question {n}", "declined", None, 0.0, (), "v"))
+    log.record(Vote("shared", log.voter(n), "why-no-troops", 1 if name == "a" else -1, time.time()))
+    if n % 7 == 0:
+        time.sleep(0.001)  # arrive in many small batches, interleaved with the other process
+log.close()
+"""
+
+
+@pytest.mark.slow
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), name, "1500", str(go)], cwd=ROOT)
+        for name in ("a", "b")
+    ]
+    go.touch()
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    path = tmp_path / questionlog.DATABASE_FILE
+    assert rows(path, "SELECT count(*), count(DISTINCT ref) FROM questions") == [(3000, 3000)]
+    assert rows(path, "SELECT count(*) FROM votes") == [(1500,)], "one vote per voter: the later one counts"
+    assert rows(path, "PRAGMA integrity_check") == [("ok",)]
