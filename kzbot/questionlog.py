@@ -50,6 +50,9 @@ class Tuning:
     queue_max: int = 10_000
     # Old rows are deleted at start and then once a day.
     purge_every: float = DAY
+    # After the first record of a burst the writer waits this long before writing: the reply goes out first,
+    # and a burst is written in one transaction rather than one per question.
+    linger: float = 0.02
     # While the file cannot be opened, it is tried again with the next question or after this many seconds.
     retry_every: float = 60.0
 
@@ -495,6 +498,8 @@ class QuestionLog:
     def _drain(self, first: object | None) -> list[object]:
         if first is None:
             return []
+        if first is not _STOP and self.tuning.linger > 0:
+            time.sleep(self.tuning.linger)
         items = [first]
         while len(items) < self.tuning.batch_max:
             try:
