@@ -91,6 +91,22 @@ def measure_review(matcher: Matcher, count: int = 10_000, runs: int = 5) -> Revi
     return ReviewTiming(report.questions, len(report.unanswered), runs, statistics.median(times), max(times))
 
 
+def measure_record_call(matcher: Matcher, count: int = 2_000) -> float:
+    """Seconds the answering task spends handing one question to the log (the writer thread does the rest)."""
+    result = matcher.ask("why didnt china send troops")
+    with tempfile.TemporaryDirectory(prefix="kzbot-bench-call-") as tmp:
+        log = questionlog.QuestionLog(Path(tmp), keep_days=90).start()
+        try:
+            began = time.perf_counter()
+            for _ in range(count):
+                log.ask(result, via="slash", guild_id=1, knowledge=matcher.kb.version, limit=300)
+            took = (time.perf_counter() - began) / count
+            log.flush()
+        finally:
+            log.close()
+    return took
+
+
 RECORDING_LEVELS = ((1, 300), (50, 500))
 
 
@@ -145,6 +161,7 @@ if __name__ == "__main__":
     kb = knowledge.load(REPO_ROOT / "knowledge", REPO_ROOT / "seeds")
     timing = measure_review(Matcher(kb))
     print(timing)
+    print(f"record call: {measure_record_call(Matcher(kb)) * 1e6:.1f} µs")
     from bench import queries
 
     for cost in measure_recording(queries.questions(kb, 500)):

@@ -571,16 +571,22 @@ HELP_COMMANDS = (
     ("Ask kzbot (message menu)", "Right-click a message → Apps → Ask kzbot, to answer it."),
     ("@kzbot question", "Mention me with a question and I reply to it."),
 )
+HELP_FEEDBACK = ("👍 / 👎 under an answer", "Tell the curators whether it answered you.")
 
 
-def help_card(kb: KnowledgeBase) -> Card:
+RECORDING_NOTE = "Questions are kept anonymously, without names or user ids, to improve the answers."
+
+
+def help_card(kb: KnowledgeBase, *, recording: bool = False) -> Card:
+    """/help; `recording` adds the one line that says questions are kept."""
+    note = f"\n{RECORDING_NOTE}" if recording else ""
     return Card(
         title="kzbot help",
         description=(
             f"I answer questions about {SUBJECT}, from a curated knowledge base built on five news articles. "
-            "Every answer names its source and quotes it."
+            f"Every answer names its source and quotes it.{note}"
         ),
-        fields=tuple(Field(name, text) for name, text in HELP_COMMANDS),
+        fields=tuple(Field(name, text) for name, text in (*HELP_COMMANDS, *([HELP_FEEDBACK] if recording else []))),
         footer=kb.summary(),
         colour=Colour.BROWSE,
         buttons=(Button("Browse the FAQ", "kz:faq::0", "primary"),),

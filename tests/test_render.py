@@ -305,6 +305,14 @@ def test_help_names_every_command(matcher: Matcher) -> None:
         assert any(n.startswith(command) for n in names), command
 
 
+def test_help_says_in_one_line_that_questions_are_kept_only_when_they_are(matcher: Matcher) -> None:
+    recording = render.help_card(matcher.kb, recording=True)
+    assert recording.description.splitlines()[-1] == render.RECORDING_NOTE
+    assert "👍 / 👎 under an answer" in [f.name for f in recording.fields]
+    quiet = render.help_card(matcher.kb)
+    assert "kept" not in quiet.description and "👍 / 👎 under an answer" not in [f.name for f in quiet.fields]
+
+
 @pytest.mark.parametrize(
     "custom_id", ["kz:ask:no-such-entry", "kz:actor:nobody", "kz:nonsense", "kz:faq:troops:x", "other"]
 )

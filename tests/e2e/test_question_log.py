@@ -3,11 +3,13 @@ pick, "None of these") ends up in `kzbot review --json` after the bot has stoppe
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,16 @@ def recorded(bot: BotProcess) -> int:
         conn.close()
 
 
+async def until(predicate: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    """Poll `predicate` (it reads the log file, not the stand-in) until it holds; fail after `timeout` s."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
 def button(message: SentMessage, label: str) -> str:
     found = [b["custom_id"] for b in message.buttons() if b.get("label") == label]
     assert found, f"no {label!r} button among {[b.get('label') for b in message.buttons()]}"
@@ -90,7 +102,7 @@ async def test_a_decline_a_pick_and_a_thumbs_down_reach_the_review(standin: Disc
     again = await (await standin.press_button(answer, down)).message()
     assert again.embeds[0]["title"] == "Thanks for telling me"
 
-    await standin.wait_for(lambda: recorded(bot) == 3, what="three questions in the log")
+    await until(lambda: recorded(bot) == 3, "three questions in the log")
     stats = await (await standin.send_command("kzadmin stats", user=standin.owner)).message()
     assert stats.ephemeral and stats.embeds[0]["title"] == "Questions asked in this server"
     assert stats.embeds[0]["description"].startswith("3 questions: answered 1, suggested 1, declined 1, gap 0")
@@ -171,6 +183,8 @@ async def test_with_recording_off_nothing_is_kept_and_no_feedback_is_asked(
     assert "👍" not in labels and "👎" not in labels
     offer = await (await standin.send_command("ask", {"question": unclear_question()})).message()
     assert "None of these" not in [b.get("label") for b in offer.buttons()]
+    help_card = (await (await standin.send_command("help")).message()).embeds[0]
+    assert "kept anonymously" not in help_card["description"]
     assert await bot.stop() == 0
     assert not (Path(bot.env["KZBOT_STATE_DIR"]) / "kzbot.sqlite3").exists()
 
@@ -188,4 +202,8 @@ async def test_a_public_answer_is_compact_and_more_shows_the_rest_privately(
     more = await (await standin.press_button(answer, button(answer, "More"))).message()
     assert more.ephemeral and more.embeds[0]["title"] == embed["title"]
     assert len(more.embeds[0]["fields"]) > len(embed["fields"])
+    help_card = (await (await standin.send_command("help")).message()).embeds[0]
+    assert help_card["description"].endswith(
+        "\nQuestions are kept anonymously, without names or user ids, to improve the answers."
+    )
     assert not standin.rejected

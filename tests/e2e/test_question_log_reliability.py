@@ -14,7 +14,7 @@ from kzbot import questionlog, review
 
 from .conftest import RunBot
 from .discord_standin import BotProcess, DiscordStandIn, make_user
-from .test_question_log import TROOPS, button, recorded
+from .test_question_log import TROOPS, button, recorded, until
 
 pytestmark = pytest.mark.e2e
 
@@ -59,7 +59,7 @@ async def test_sigkill_in_a_burst_loses_no_recorded_row_and_the_log_opens_cleanl
     bot = await run_bot(env=MANY_QUESTIONS)
     first = await burst(standin, 40, 0)
     await asyncio.gather(*(h.message() for h in first))
-    await standin.wait_for(lambda: recorded(bot) == 40, what="the first 40 questions in the log")
+    await until(lambda: recorded(bot) == 40, "the first 40 questions in the log")
     before = refs_in(log_path(bot))
 
     second = await burst(standin, 300, 40)
