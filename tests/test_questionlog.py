@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,18 @@ def test_rows_older_than_the_retention_are_deleted_at_start(tmp_path: Path, matc
     QuestionLog(tmp_path, keep_days=30, clock=lambda: now).start().close()
     assert rows(old.path, "SELECT ref FROM questions") == [("new",)]
     assert rows(old.path, "SELECT count(*) FROM votes") == [(0,)]
+
+
+def test_old_rows_are_deleted_again_while_the_log_runs(tmp_path: Path, matcher: Matcher) -> None:
+    log = QuestionLog(tmp_path, keep_days=1, tuning=questionlog.Tuning(purge_every=0.1)).start()
+    log.record(asked(matcher, "why didnt china send troops", "stale", at=time.time() - 2 * questionlog.DAY))
+    log.record(asked(matcher, "why didnt china send troops", "fresh"))
+    assert log.flush()
+    deadline = time.monotonic() + 5
+    while rows(log.path, "SELECT ref FROM questions") != [("fresh",)] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    log.close()
+    assert rows(log.path, "SELECT ref FROM questions") == [("fresh",)]
 
 
 def test_lookup_finds_a_recorded_question(log: QuestionLog, matcher: Matcher) -> None:

@@ -154,23 +154,31 @@ async def test_none_of_these_is_recorded_as_unanswered_and_said_privately(
     assert [(u["question"], u["outcome"]) for u in review(bot)["unanswered"]] == [(unclear, "none_of_these")]
 
 
-async def test_a_mention_and_the_message_menu_are_recorded_with_how_they_came(
+async def test_a_mention_the_message_menu_and_an_answer_channel_are_recorded_with_how_they_came(
     standin: DiscordStandIn, run_bot: RunBot
 ) -> None:
-    bot = await run_bot(env=MANY_QUESTIONS)
+    bot = await run_bot(env={**MANY_QUESTIONS, "KZBOT_ANSWER_CHANNELS": standin.channel_id})
     asked = await standin.send_message(TROOPS, mention_bot=True)
     reply = await asked.reply()
     assert button(reply, "👎")
-    message = await standin.send_message("how many people were arrested")
+    chatter = await standin.send_message("what is the best pizza in naples?")
+    message = await standin.send_message("how many people were arrested")  # a known gap: no reply in a channel
     await (await standin.send_message_command("Ask kzbot", message.record)).message()
+    answered = await (await standin.send_message("What is the SCO?")).reply()
+    assert answered.embeds[0]["title"] == "What is the Shanghai Cooperation Organization (SCO)?"
+    assert chatter.replies == [answered]
     assert await bot.stop() == 0
     got = review(bot)
-    assert got["outcomes"] == {"answered": 1, "suggested": 0, "declined": 0, "gap": 1}
+    assert got["outcomes"] == {"answered": 2, "suggested": 0, "declined": 0, "gap": 1}, "chatter is not recorded"
     conn = sqlite3.connect(Path(bot.env["KZBOT_STATE_DIR"]) / "kzbot.sqlite3")
     rows = sorted(conn.execute("SELECT via, guild_id, question FROM questions").fetchall())
     conn.close()
     guild = int(standin.guild_id)
-    assert rows == [("mention", guild, TROOPS), ("menu", guild, "how many people were arrested")]
+    assert rows == [
+        ("channel", guild, "What is the SCO?"),
+        ("mention", guild, TROOPS),
+        ("menu", guild, "how many people were arrested"),
+    ]
 
 
 async def test_with_recording_off_nothing_is_kept_and_no_feedback_is_asked(
