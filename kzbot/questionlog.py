@@ -33,7 +33,7 @@ DATABASE_FILE = "kzbot.sqlite3"
 SECRET_FILE = "question-log.key"
 DAY = 86_400.0
 
-Via = Literal["slash", "mention", "menu", "channel", "button"]
+Via = Literal["slash", "mention", "menu", "channel"]
 Outcome = Literal["answered", "suggested", "declined", "gap"]
 OUTCOMES: tuple[Outcome, ...] = ("answered", "suggested", "declined", "gap")
 
@@ -155,7 +155,7 @@ class Dismissal:
 Record = Asked | Vote | Pick | Dismissal
 
 _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>")
-_LONG_NUMBER = re.compile(r"\b\d{15,22}\b")
+_LONG_NUMBER = re.compile(r"\d{15,}")  # Discord ids (snowflakes) have 17 to 20 digits
 
 
 def new_ref() -> str:

@@ -651,7 +651,7 @@ def stats_card(report: Review | None, unanswered_max: int = 10) -> Card:
     down = sum(f.down for f in report.feedback)
     return Card(
         title="Questions asked in this server",
-        description=headline(report).replace(" in the log", "") + f"\n{votes} votes on answers, {down} of them 👎.",
+        description=f"{headline(report, period=False)}\n{votes} votes on answers, {down} of them 👎.",
         fields=(Field("Most often unanswered", "\n".join(lines) or "None so far."),),
         footer="The whole review, picks included: python -m kzbot review",
         colour=Colour.BROWSE,

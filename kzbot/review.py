@@ -203,11 +203,11 @@ def _iso(at: float) -> str:
 # --- the text form ------------------------------------------------------------------------------------
 
 
-def headline(review: Review) -> str:
-    """One line: how many questions, over what period, and each outcome."""
-    period = f"in the last {review.days} days" if review.days is not None else "in the log"
+def headline(review: Review, *, period: bool = True) -> str:
+    """One line: how many questions (over what period, with `period`), and each outcome."""
+    when = f" in the last {review.days} days" if review.days is not None else " in the log"
     outcomes = ", ".join(f"{name} {review.outcomes.get(name, 0)}" for name in OUTCOMES)
-    return f"{review.questions} questions {period}: {outcomes}"
+    return f"{review.questions} questions{when if period else ''}: {outcomes}"
 
 
 def to_text(review: Review) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kzbot import questionlog
 from kzbot.matcher import Matcher
@@ -260,3 +263,15 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert rows(path, "SELECT count(*), count(DISTINCT ref) FROM questions") == [(3000, 3000)]
     assert rows(path, "SELECT count(*) FROM votes") == [(1500,)], "one vote per voter: the later one counts"
     assert rows(path, "PRAGMA integrity_check") == [("ok",)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400), st.integers(min_value=10, max_value=300))
+def test_a_stored_question_holds_no_mention_or_id_and_fits_the_limit(question: str, limit: int) -> None:
+    stored = questionlog.scrub(question, limit)
+    assert len(stored) <= limit
+    assert not re.search(r"<(@[!&]?|#)\d+>|\d{15}", stored)
+
+
+def test_an_id_inside_a_word_is_replaced_too() -> None:
+    assert questionlog.scrub(f"user{USER_ID}x said", 300) == "user#idx said"

@@ -512,6 +512,7 @@ def test_a_compact_answer_keeps_one_line_per_article_within_about_a_thousand_cha
     for entry in kb.entries.values():
         card = render.entry_card(kb, entry, 80.0, ref=REF, compact=True)
         assert_within_limits(card)
+        assert [b.label for b in card.buttons][-2:] == ["👍", "👎"], f"{entry.id}: a button id too long was dropped"
         assert card.total_length <= render.COMPACT_TEXT_MAX, entry.id
         assert card.description == entry.answer
         cited = list(dict.fromkeys(q.source for q in entry.sources))
@@ -528,6 +529,16 @@ def test_a_compact_answer_keeps_one_line_per_article_within_about_a_thousand_cha
         assert bool(more) == (full.total_length - len(full.footer) > card.total_length - len(card.footer)), entry.id
 
 
+def test_every_actor_profile_asked_for_gets_thumbs(matcher: Matcher) -> None:
+    for actor in matcher.kb.actors.values():
+        card = render.actor_card(matcher.kb, actor, 90.0, ref=REF)
+        assert_within_limits(card)
+        assert [b.custom_id for b in card.buttons][-2:] == [
+            f"kz:vote:up:actor:{actor.id}:{REF}",
+            f"kz:vote:down:actor:{actor.id}:{REF}",
+        ]
+
+
 def test_more_shows_the_details_and_every_quote_privately(matcher: Matcher) -> None:
     kb = matcher.kb
     entry = next(e for e in kb.entries.values() if e.details and len(e.sources) > 1)
@@ -539,3 +550,11 @@ def test_more_shows_the_details_and_every_quote_privately(matcher: Matcher) -> N
     assert ("In more detail", entry.details) in [(f.name, f.value) for f in shown.fields]
     assert len([f for f in shown.fields if f.name == "Source"]) == len(entry.sources)
     assert not render.entry_card(kb, entry).ephemeral, "the console and command line show the full card as before"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120) | st.from_regex(r"kz:(ask|actor|more|vote|none|faq):[a-z0-9:-]{0,60}", fullmatch=True))
+def test_any_custom_id_reads_as_nothing_or_as_an_action_that_builds_it_back(custom_id: str) -> None:
+    action = render.Action.parse(custom_id)
+    if action is not None:
+        assert action.custom_id == custom_id
