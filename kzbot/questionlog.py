@@ -402,7 +402,7 @@ class QuestionLog:
         try:
             return load_secret(self.secret_path)
         except OSError as exc:
-            self._fail(f"cannot keep the voter key in {self.secret_path} ({exc})")
+            self._fail(f"cannot keep the question log's voter key {self.secret_path} ({exc}); answering goes on")
             return secrets.token_bytes(32)
 
     def voter(self, user_id: int) -> str:

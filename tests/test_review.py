@@ -158,3 +158,10 @@ def test_one_servers_review_leaves_out_the_others(tmp_path: Path, matcher: Match
     assert [p.question for p in second.picks] == ["china"]
     everyone = review.read(log.path)
     assert everyone.questions == 5 and [(f.up, f.down) for f in everyone.feedback] == [(1, 1)]
+
+
+def test_a_file_that_is_not_a_log_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    (tmp_path / questionlog.DATABASE_FILE).write_bytes(b"this is not a database, just some text " * 100)
+    result = run_cli(state_dir=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("kzbot: cannot read the question log ") and len(result.stderr.splitlines()) == 1

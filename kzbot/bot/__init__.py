@@ -47,6 +47,8 @@ async def _serve(settings: Settings, matcher: Matcher) -> int:
     question_log = (
         QuestionLog(settings.state_dir, keep_days=settings.record_days).start() if settings.record_questions else None
     )
+    if question_log is not None:
+        _log.info("recording questions in %s for %d days", question_log.path, settings.record_days)
     bot = KzBot(settings, matcher, question_log=question_log)
     main = asyncio.current_task()
     background: set[asyncio.Task[Any]] = set()
