@@ -122,3 +122,35 @@ async def test_a_read_only_state_directory_leaves_the_bot_answering_with_one_log
     finally:
         state.chmod(0o755)
     assert len([line for line in bot.log_text().splitlines() if "question log" in line]) == 1
+
+
+async def test_two_shard_processes_share_one_log_and_lose_nothing(standin: DiscordStandIn, run_bot: RunBot) -> None:
+    # One guild on each shard: (id >> 22) % 2 picks the shard, so each process answers half the questions.
+    home = int(standin.guild_id)
+    other = standin.add_guild("Other", guild_id=home + (1 << 22))
+    channels = [standin.channel_id, other["channels"][0]["id"]]
+    bots = []
+    for shard in (0, 1):
+        env = {**MANY_QUESTIONS, "KZBOT_SHARD_COUNT": "2", "KZBOT_SHARD_IDS": str(shard)}
+        bots.append(await run_bot(env=env, wait_ready=False))
+        await standin.wait_for(lambda n=shard + 1: len(standin.identifies) == n, what=f"shard {shard} to identify")
+    await standin.wait_ready()
+    assert bots[0].env["KZBOT_STATE_DIR"] == bots[1].env["KZBOT_STATE_DIR"]
+
+    asked = await asyncio.gather(
+        *(
+            standin.send_message(QUESTIONS[n % len(QUESTIONS)], channel_id=channels[n % 2], mention_bot=True)
+            for n in range(60)
+        )
+    )
+    replies = await asyncio.gather(*(handle.reply() for handle in asked))
+    assert len(replies) == 60
+    for bot in bots:
+        assert await bot.stop() == 0
+    conn = sqlite3.connect(log_path(bots[0]))
+    try:
+        per_guild = dict(conn.execute("SELECT guild_id, count(*) FROM questions GROUP BY guild_id").fetchall())
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        conn.close()
+    assert per_guild == {home: 30, home + (1 << 22): 30}
