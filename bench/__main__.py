@@ -10,11 +10,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bench import queries, startup
 from bench.matching import SizeResult, fmt_time, measure_size
 from bench.synthetic import synthetic_kb
 from kzbot import knowledge
+from kzbot.matcher import Matcher
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
@@ -75,7 +77,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             e2e_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             say(f"  end to end not measured: {e2e_error}")
 
-    table = render_table(sizes, check, ready, loads, e2e_error)
+    say("question log: the review, and the answer path with recording off and on")
+    from bench import questionlog
+
+    review_timing = questionlog.measure_review(Matcher(kb))
+    record_call = questionlog.measure_record_call(Matcher(kb))
+    recording = None
+    if not args.no_e2e and not e2e_error:
+        recording = questionlog.measure_recording(queries.questions(kb, 500))
+
+    table = render_table(sizes, check, ready, loads, e2e_error, review_timing, record_call, recording)
     took = time.perf_counter() - began
     print()
     print(table)
@@ -110,6 +121,9 @@ def render_table(
     ready: object | None,
     loads: list | None,
     e2e_error: str,
+    review_timing: object | None = None,
+    record_call: float | None = None,
+    recording: list | None = None,
 ) -> str:
     rows: list[Row] = []
     for result in sizes:
@@ -178,10 +192,38 @@ def render_table(
         rows.append(row("bot peak RSS after the load", megabytes(peak), target=rss_target(peak)))
     else:
         rows.append(row(f"end to end: not measured ({e2e_error or 'skipped'})"))
+    rows.extend(question_log_rows(review_timing, record_call, recording))
     header = ("measure", "kzbot", "naive baseline", "speed-up", "target")
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |" for cells in rows]
     return "\n".join(lines)
+
+
+def question_log_rows(review_timing: object | None, record_call: float | None, recording: list | None) -> list[Row]:
+    """The review's time over 10,000 recorded questions, and answer latency with recording off beside on."""
+    rows = []
+    if record_call is not None:
+        rows.append(row("recording one question, on the answering task (mean of 2,000)", fmt_time(record_call)))
+    if review_timing is not None:
+        timing: Any = review_timing
+        rows.append(
+            row(
+                f"`kzbot review` of {timing.questions:,} recorded questions ({timing.unanswered_groups} unanswered "
+                f"groups), median of {timing.runs}",
+                f"{timing.median_seconds:.2f} s",
+                target=f"≤ 1 s {mark(timing.max_seconds <= 1.0)}",
+            )
+        )
+    for cost in recording or []:
+        rows.append(
+            row(
+                f"end to end, {cost.in_flight} in flight, recording on (off): p50 / p99, median of {cost.rounds} runs",
+                f"{fmt_time(cost.on_p50)} / {fmt_time(cost.on_p99)}",
+                f"{fmt_time(cost.off_p50)} / {fmt_time(cost.off_p99)} (recording off)",
+                target=f"all answered {mark(cost.all_answered)}",
+            )
+        )
+    return rows
 
 
 def megabytes(value: int) -> str:

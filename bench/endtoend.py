@@ -71,8 +71,10 @@ def _memory(pid: int) -> tuple[int, int]:
     return values.get("VmRSS", 0), values.get("VmHWM", 0)
 
 
-async def _start(standin: DiscordStandIn, workdir: Path, name: str) -> tuple[BotProcess, float]:
-    bot = BotProcess(standin, log_path=workdir / f"{name}.log", env={"KZBOT_LOG_LEVEL": "WARNING"})
+async def _start(
+    standin: DiscordStandIn, workdir: Path, name: str, env: dict[str, str] | None = None
+) -> tuple[BotProcess, float]:
+    bot = BotProcess(standin, log_path=workdir / f"{name}.log", env={"KZBOT_LOG_LEVEL": "WARNING", **(env or {})})
     t0 = time.perf_counter()
     await bot.start()
     await bot.wait_ready(60.0)
@@ -95,11 +97,17 @@ async def measure_ready(runs: int, workdir: Path) -> Ready:
     return Ready(runs, statistics.median(times), rss)
 
 
-async def measure_load(levels: Sequence[tuple[int, int]], questions: Sequence[str], workdir: Path) -> list[Load]:
+async def measure_load(
+    levels: Sequence[tuple[int, int]],
+    questions: Sequence[str],
+    workdir: Path,
+    env: dict[str, str] | None = None,
+    name: str = "load",
+) -> list[Load]:
     """For each (in flight, total) pair: `total` questions with that many outstanding at any time."""
     results = []
     async with TimedStandIn() as standin:
-        bot, _ = await _start(standin, workdir, "load")
+        bot, _ = await _start(standin, workdir, name, env)
         try:
             await standin.wait_commands(timeout=60.0)
             assert bot.proc is not None

@@ -1,4 +1,4 @@
-"""The command line: run | check | ask | actor | eval | health.
+"""The command line: run | check | ask | actor | eval | health | review.
 
 The only place that wires Settings → KnowledgeBase → Matcher → bot or console, and turns errors into exit
 codes: 0 success (answered or not), 1 unhealthy or unexpected failure, 2 usage, 78 configuration or knowledge.
@@ -30,7 +30,9 @@ settings (environment variables, or a .env file in the working directory; see .e
   KZBOT_MAX_QUESTION_LENGTH  longest question accepted, in characters (default: 300)
   KZBOT_KNOWLEDGE_DIR        the knowledge base (default: knowledge/)
   KZBOT_SEEDS_DIR            the source articles (default: seeds/)
-  KZBOT_STATE_DIR            where the command-sync fingerprint is kept (default: .kzbot-state/)
+  KZBOT_STATE_DIR            where the command-sync fingerprint and the question log are kept (default: .kzbot-state/)
+  KZBOT_RECORD_QUESTIONS     1 keeps an anonymous question log for `review`; 0 records nothing (default: 1)
+  KZBOT_RECORD_DAYS          days a recorded question is kept (default: 90)
   KZBOT_LOG_LEVEL            DEBUG, INFO, WARNING or ERROR (default: INFO)
   KZBOT_LOG_FORMAT           text or json (default: text)
   KZBOT_HEALTH_PORT          serve GET /healthz on this port (default: off)
@@ -65,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="connect to Discord (DISCORD_TOKEN set) or open the offline console",
         description="Connect to Discord when DISCORD_TOKEN is set; otherwise, in a terminal, open the offline "
         "console. The knowledge base is loaded and validated first. Other commands: python -m kzbot "
-        "{check,ask,actor,eval,health} --help.",
+        "{check,ask,actor,eval,health,review} --help.",
         epilog=SETTINGS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -95,7 +97,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="score as if every entry had only its first N phrasings",
     )
     commands.add_parser("health", help="query the running bot's /healthz (KZBOT_HEALTH_PORT); exit 0 if healthy")
+    review = commands.add_parser(
+        "review",
+        help="what members asked: unanswered questions, picks and votes, from the question log",
+        description="Read the question log in KZBOT_STATE_DIR (read-only; safe while the bot runs) and print "
+        "the picks as YAML lines to paste under an entry's phrasings, the unanswered questions, and the votes.",
+    )
+    review.add_argument("--json", action="store_true", help="print one JSON object")
+    review.add_argument("--days", type=_days, metavar="N", help="only the last N days (default: all that is kept)")
     return parser
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if days < 1:
+        raise argparse.ArgumentTypeError("--days must be 1 or more")
+    return days
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,6 +144,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             _fail("KZBOT_HEALTH_PORT is not set, so there is no health endpoint to ask")
             return 1
         return check_health(settings.health_host, settings.health_port)
+    if args.command == "review":
+        return _review(settings, as_json=args.json, days=args.days)
     matcher = _load(settings)
     if matcher is None:
         return EX_CONFIG
@@ -331,6 +353,23 @@ def _eval(matcher: Matcher, files: list[Path], misses: int) -> int:
         if unknown:
             raise KzbotError(f"{path}: labels name no entry or actor: {', '.join(unknown)}")
         print("\n".join(evaluate(matcher, cases, str(path)).lines(misses)))
+    return 0
+
+
+def _review(settings: Settings, *, as_json: bool, days: int | None) -> int:
+    import sqlite3
+
+    from kzbot import review
+    from kzbot.questionlog import DATABASE_FILE
+
+    path = settings.state_dir / DATABASE_FILE
+    if not path.is_file():
+        _fail(f"no question log at {path} yet (see KZBOT_STATE_DIR and KZBOT_RECORD_QUESTIONS)")
+    try:
+        report = review.read(path, days=days)
+    except sqlite3.Error as exc:
+        raise KzbotError(f"cannot read the question log {path}: {exc}") from exc
+    print(json.dumps(report.to_json(), ensure_ascii=False) if as_json else review.to_text(report))
     return 0
 
 

@@ -35,6 +35,8 @@ class Settings:
     health_host: str = "127.0.0.1"
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    record_questions: bool = True
+    record_days: int = 90
     # Test hooks: point the real client at a local stand-in for Discord.
     api_base: str | None = None
     gateway_url: str | None = None
@@ -72,6 +74,8 @@ class Settings:
             health_host=env.get("KZBOT_HEALTH_HOST", "").strip() or "127.0.0.1",
             shard_count=_optional_int(env, "KZBOT_SHARD_COUNT", low=1, high=100_000),
             shard_ids=_shard_ids(env),
+            record_questions=_bool(env, "KZBOT_RECORD_QUESTIONS", True),
+            record_days=_int(env, "KZBOT_RECORD_DAYS", 90, low=1, high=3650),
             api_base=env.get("DISCORD_API_BASE", "").strip() or None,
             gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip() or None,
         )
@@ -139,7 +143,7 @@ def _float(env: Mapping[str, str], name: str, default: float, *, low: float, hig
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = _raw(env, name).lower()
-    if name not in env:
+    if not raw:
         return default
     if raw in _TRUE:
         return True

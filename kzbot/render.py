@@ -1,8 +1,10 @@
 """Turn matcher results and knowledge into Cards: what a user sees, already cut to Discord's limits.
 
 A Card is plain data. kzbot/bot/ turns it into an embed with buttons; the console prints it with
-`card_to_text`. Buttons carry custom ids ("kz:ask:<entry>", "kz:actor:<actor>", "kz:faq:<topic>:<page>")
-that `action_card` turns back into a Card, so a button works the same after a restart and in the console.
+`card_to_text`. Buttons carry custom ids, built and read by `Action` ("kz:ask:<entry>", "kz:actor:<actor>",
+"kz:faq:<topic>:<page>" and, when questions are recorded, the question's reference: "kz:ask:<entry>:<ref>",
+"kz:vote:up:<entry>:<ref>", "kz:none:<ref>"), that `action_card` turns back into a Card, so a button works the same
+after a restart and in the console.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from kzbot.knowledge import Actor, Entry, KnowledgeBase
     from kzbot.matcher import ActorResult, AskResult, Matcher, Suggestion
+    from kzbot.review import Review
 
 # Discord's limits for one embed and its message components.
 TITLE_MAX = 256
@@ -34,6 +37,12 @@ FAQ_PAGE_SIZE = 5
 SUGGESTIONS_MAX = 3
 RELATED_MAX = 5
 ACTOR_BUTTONS_MAX = 5
+RUNNER_UPS_MAX = 3
+# A public answer is read in a busy channel: at most about this many characters of embed text, with the rest
+# (details, the other quotes) behind a "More" button.
+COMPACT_TEXT_MAX = 1000
+# A compact card never cuts a quote shorter than this, even if that runs a little over COMPACT_TEXT_MAX.
+COMPACT_QUOTE_MIN = 80
 
 SUBJECT = "China's response to the January 2022 unrest in Kazakhstan"
 
@@ -232,14 +241,24 @@ def _confidence(score: float | None, kb: KnowledgeBase) -> str:
     return f"Confidence {round(score)} % · {version}"
 
 
-def _ask_button(entry: Entry) -> Button:
-    return Button(entry.question, f"kz:ask:{entry.id}", "primary")
+def _ask_button(entry: Entry, ref: str | None = None) -> Button:
+    return Button(entry.question, Action("ask", entry.id, ref).custom_id, "primary")
 
 
-def _suggestion_button(suggestion: Suggestion, style: str = "primary") -> Button:
+def _suggestion_button(suggestion: Suggestion, style: str = "primary", ref: str | None = None) -> Button:
     if suggestion.id.startswith("actor:"):
-        return Button(suggestion.label, f"kz:actor:{suggestion.id.removeprefix('actor:')}", style)
-    return Button(suggestion.label, f"kz:ask:{suggestion.id}", style)
+        return Button(suggestion.label, Action("actor", suggestion.id.removeprefix("actor:"), ref).custom_id, style)
+    return Button(suggestion.label, Action("ask", suggestion.id, ref).custom_id, style)
+
+
+def _vote_buttons(answer_id: str, ref: str | None, row: int | None = None) -> tuple[Button, ...]:
+    """👍 and 👎 under an answer, when questions are recorded (`ref` is the question's reference)."""
+    if ref is None:
+        return ()
+    return (
+        Button("👍", Action("vote", answer_id, ref, up=True).custom_id, "secondary", row=row),
+        Button("👎", Action("vote", answer_id, ref, up=False).custom_id, "secondary"),
+    )
 
 
 def _topic_names(kb: KnowledgeBase) -> str:
@@ -249,61 +268,112 @@ def _topic_names(kb: KnowledgeBase) -> str:
 # --- answers --------------------------------------------------------------------------------------------
 
 
-def entry_card(kb: KnowledgeBase, entry: Entry, score: float | None = None, also: Sequence[Suggestion] = ()) -> Card:
+def entry_card(
+    kb: KnowledgeBase,
+    entry: Entry,
+    score: float | None = None,
+    *,
+    also: Sequence[Suggestion] = (),
+    ref: str | None = None,
+    compact: bool = False,
+    ephemeral: bool = False,
+) -> Card:
     """An FAQ entry: question as title, the short answer, each source with its quote, related buttons; entries
-    the question may also have meant come first, as "Also: …"."""
-    fields = []
-    for quote in entry.sources:
-        source = kb.sources.get(quote.source)
-        label = source.label if source is not None else quote.source
-        fields.append(Field("Source", f"{label}\n{quoted(quote.quote)}"))
-    if entry.details:
-        fields.insert(0, Field("In more detail", entry.details))
+    the question may also have meant come first, as "Also: …".
+
+    With `ref` (questions are recorded), related questions carry it, so a press counts as a pick, and 👍/👎 follow.
+    `compact` (public answers in Discord): one line per cited article with its best quote, about
+    COMPACT_TEXT_MAX characters in all, and a "More" button for the details and the other quotes.
+    """
+    footer = _confidence(score, kb)
+    fields, more = _compact_sources(kb, entry, footer) if compact else (_all_sources(kb, entry), False)
     offered = [s for s in also if s.id in kb.entries and s.id != entry.id]
-    buttons = [Button(f"Also: {s.label}", f"kz:ask:{s.id}", "secondary") for s in offered]
+    related = [Button(f"Also: {s.label}", Action("ask", s.id, ref).custom_id, "secondary") for s in offered]
     shown = {s.id for s in offered}
-    buttons += [_ask_button(kb.entries[r]) for r in entry.related if r in kb.entries and r not in shown]
-    buttons = buttons[:RELATED_MAX]
+    related += [_ask_button(kb.entries[r], ref) for r in entry.related if r in kb.entries and r not in shown]
+    related = related[:RELATED_MAX]
     actors = [kb.actors[a] for a in entry.actors[:ACTOR_BUTTONS_MAX] if a in kb.actors]
-    actor_row = 1 if buttons else None
-    for i, actor in enumerate(actors):
-        buttons.append(Button(actor.name, f"kz:actor:{actor.id}", "secondary", row=actor_row if i == 0 else None))
+    actor_row = 1 if related else None
+    people = [
+        Button(actor.name, f"kz:actor:{actor.id}", "secondary", row=actor_row if i == 0 else None)
+        for i, actor in enumerate(actors)
+    ]
+    last_row = [Button("More", Action("more", entry.id).custom_id, "secondary")] if more else []
+    last_row += _vote_buttons(entry.id, ref)
+    if last_row:
+        last_row[0] = replace(last_row[0], row=bool(related) + bool(people))
     return Card(
         title=entry.question,
         description=entry.answer,
         fields=tuple(fields),
-        footer=_confidence(score, kb),
+        footer=footer,
         colour=Colour.ANSWER,
-        buttons=tuple(buttons),
+        buttons=(*related, *people, *last_row),
+        ephemeral=ephemeral,
     )
 
 
-def ask_card(kb: KnowledgeBase, result: AskResult) -> Card:
-    """The reply to a question, whatever the matcher made of it."""
+def _source_label(kb: KnowledgeBase, source_id: str) -> str:
+    source = kb.sources.get(source_id)
+    return source.label if source is not None else source_id
+
+
+def _all_sources(kb: KnowledgeBase, entry: Entry) -> list[Field]:
+    fields = [Field("Source", f"{_source_label(kb, q.source)}\n{quoted(q.quote)}") for q in entry.sources]
+    if entry.details:
+        fields.insert(0, Field("In more detail", entry.details))
+    return fields
+
+
+def _compact_sources(kb: KnowledgeBase, entry: Entry, footer: str) -> tuple[list[Field], bool]:
+    """One field per cited article, with its first (best) quote, cut to share what COMPACT_TEXT_MAX leaves.
+
+    Returns the fields and whether anything was left out (details, another quote, the end of a quote).
+    """
+    best: dict[str, str] = {}
+    for quote in entry.sources:
+        best.setdefault(quote.source, quote.quote)
+    used = len(entry.question) + len(entry.answer) + len(footer)
+    labels = {source: _source_label(kb, source) for source in best}
+    room = COMPACT_TEXT_MAX - used - sum(len("Source") + len(label) + 3 for label in labels.values())
+    share = max(COMPACT_QUOTE_MIN, room // max(1, len(best)))
+    fields = [Field("Source", f"{labels[source]}\n{quoted(clip(text, share - 2))}") for source, text in best.items()]
+    left_out = bool(entry.details) or len(best) < len(entry.sources) or any(len(t) > share - 2 for t in best.values())
+    return fields, left_out
+
+
+def ask_card(kb: KnowledgeBase, result: AskResult, *, ref: str | None = None, compact: bool = False) -> Card:
+    """The reply to a question, whatever the matcher made of it. `ref`: the question's reference in the log;
+    `compact`: a short answer card, as Discord shows it (see `entry_card`)."""
     if result.status == "answer":
         if result.actor is not None and result.entry is None:
-            return actor_card(kb, result.actor, result.score)
+            return actor_card(kb, result.actor, result.score, ref=ref)
         if result.entry is not None:
-            return entry_card(kb, result.entry, result.score, result.also)
+            return entry_card(kb, result.entry, result.score, also=result.also, ref=ref, compact=compact)
     if result.status == "suggest" and result.suggestions:
-        return suggest_card(kb, result.question, result.suggestions)
+        return suggest_card(kb, result.question, result.suggestions, ref=ref)
     if result.gap is not None:
-        return gap_card(kb, result.question, result.gap.note, result.suggestions)
+        return gap_card(kb, result.question, result.gap.note, result.suggestions, ref=ref)
     if result.reason == "missing_detail":
-        return gap_card(kb, result.question, detail_note(result.detail), result.suggestions)
+        return gap_card(kb, result.question, detail_note(result.detail), result.suggestions, ref=ref)
     return decline_card(kb, result.question, result.reason)
 
 
-def suggest_card(kb: KnowledgeBase, question: str, suggestions: Sequence[Suggestion]) -> Card:
-    """ "Did you mean…" with up to three buttons."""
+def suggest_card(
+    kb: KnowledgeBase, question: str, suggestions: Sequence[Suggestion], *, ref: str | None = None
+) -> Card:
+    """ "Did you mean…" with up to three buttons, and "None of these" when questions are recorded."""
     picks = tuple(suggestions[:SUGGESTIONS_MAX])
     lines = "\n".join(f"• {s.label}" for s in picks)
+    buttons = tuple(_suggestion_button(s, ref=ref) for s in picks)
+    if ref is not None:
+        buttons += (Button("None of these", Action("none", ref=ref).custom_id, "secondary", row=1),)
     return Card(
         title="Did you mean…",
         description=f"I'm not sure what {quoted(user_text(question))} asks. Pick one:\n{lines}",
         footer=f"kzbot knowledge v{kb.version}",
         colour=Colour.SUGGEST,
-        buttons=tuple(_suggestion_button(s) for s in picks),
+        buttons=buttons,
     )
 
 
@@ -328,7 +398,9 @@ def decline_card(kb: KnowledgeBase, question: str = "", reason: str | None = "of
     )
 
 
-def gap_card(kb: KnowledgeBase, question: str, note: str, related: Sequence[Suggestion] = ()) -> Card:
+def gap_card(
+    kb: KnowledgeBase, question: str, note: str, related: Sequence[Suggestion] = (), *, ref: str | None = None
+) -> Card:
     """A question the articles are known not to answer: say so plainly, and offer the nearby questions they do."""
     picks = tuple(related[:SUGGESTIONS_MAX])
     nearby = "\n\nClose to it, the articles do answer:\n" + "\n".join(f"• {s.label}" for s in picks) if picks else ""
@@ -337,7 +409,7 @@ def gap_card(kb: KnowledgeBase, question: str, note: str, related: Sequence[Sugg
         description=f"{quoted(user_text(question))}: {note}{nearby}",
         footer=f"kzbot knowledge v{kb.version}",
         colour=Colour.DECLINE,
-        buttons=tuple(_suggestion_button(s, "secondary") for s in picks)
+        buttons=tuple(_suggestion_button(s, "secondary", ref) for s in picks)
         or (Button("Browse the FAQ", "kz:faq::0", "secondary"),),
         ephemeral=True,
     )
@@ -361,7 +433,7 @@ def too_long_card(length: int, limit: int) -> Card:
 # --- actors ---------------------------------------------------------------------------------------------
 
 
-def actor_card(kb: KnowledgeBase, actor: Actor, score: float | None = None) -> Card:
+def actor_card(kb: KnowledgeBase, actor: Actor, score: float | None = None, *, ref: str | None = None) -> Card:
     """A person or organisation: role, affiliation, stance or key quote, and the questions that name them."""
     fields = [Field("Role", actor.role, inline=True)]
     if actor.affiliation:
@@ -377,7 +449,8 @@ def actor_card(kb: KnowledgeBase, actor: Actor, score: float | None = None) -> C
     named_in = [kb.sources[s].label for s in actor.sources if s in kb.sources]
     if named_in:
         fields.append(Field("Named in", "; ".join(named_in)))
-    buttons = tuple(_ask_button(kb.entries[e]) for e in actor.mentioned_in[:RELATED_MAX] if e in kb.entries)
+    buttons = tuple(_ask_button(kb.entries[e], ref) for e in actor.mentioned_in[:RELATED_MAX] if e in kb.entries)
+    buttons += _vote_buttons(f"actor:{actor.id}", ref, row=1 if buttons else 0)
     return Card(
         title=actor.name,
         description=actor.profile,
@@ -512,16 +585,22 @@ HELP_COMMANDS = (
     ("Ask kzbot (message menu)", "Right-click a message → Apps → Ask kzbot, to answer it."),
     ("@kzbot question", "Mention me with a question and I reply to it."),
 )
+HELP_FEEDBACK = ("👍 / 👎 under an answer", "Tell the curators whether it answered you.")
 
 
-def help_card(kb: KnowledgeBase) -> Card:
+RECORDING_NOTE = "Questions are kept anonymously, without names or user ids, to improve the answers."
+
+
+def help_card(kb: KnowledgeBase, *, recording: bool = False) -> Card:
+    """/help; `recording` adds the one line that says questions are kept."""
+    note = f"\n{RECORDING_NOTE}" if recording else ""
     return Card(
         title="kzbot help",
         description=(
             f"I answer questions about {SUBJECT}, from a curated knowledge base built on five news articles. "
-            "Every answer names its source and quotes it."
+            f"Every answer names its source and quotes it.{note}"
         ),
-        fields=tuple(Field(name, text) for name, text in HELP_COMMANDS),
+        fields=tuple(Field(name, text) for name, text in (*HELP_COMMANDS, *([HELP_FEEDBACK] if recording else []))),
         footer=kb.summary(),
         colour=Colour.BROWSE,
         buttons=(Button("Browse the FAQ", "kz:faq::0", "primary"),),
@@ -569,30 +648,151 @@ def reload_card(summary: str | None, problems: Sequence[object] = (), current_ve
     )
 
 
+def stats_card(report: Review | None, unanswered_max: int = 10) -> Card:
+    """/kzadmin stats: the review's headline figures for this server and its most frequent unanswered questions."""
+    if report is None:
+        return notice_card(
+            "Questions are not recorded on this bot (KZBOT_RECORD_QUESTIONS=0), so there is nothing to show.",
+            title="No question log",
+        )
+    from kzbot.review import headline
+
+    lines = [
+        f"{u.count}× {user_text(u.question, 120)} ({u.outcome.replace('_', ' ')})"
+        for u in report.unanswered[:unanswered_max]
+    ]
+    votes = sum(f.up + f.down for f in report.feedback)
+    down = sum(f.down for f in report.feedback)
+    return Card(
+        title="Questions asked in this server",
+        description=f"{headline(report, period=False)}\n{votes} votes on answers, {down} of them 👎.",
+        fields=(Field("Most often unanswered", "\n".join(lines) or "None so far."),),
+        footer="The whole review, picks included: python -m kzbot review",
+        colour=Colour.BROWSE,
+        ephemeral=True,
+    )
+
+
 # --- button actions -------------------------------------------------------------------------------------
 
-_ACTION = re.compile(r"kz:(?:(ask|actor):(.+)|faq:([a-z0-9-]*):(\d{1,4}))")
-ACTION_PATTERN = _ACTION.pattern
+ActionKind = Literal["ask", "actor", "more", "faq", "vote", "none"]
+_REF = r"[0-9a-f]{12}"
+_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_ACTIONS = (
+    re.compile(rf"kz:(?P<kind>ask|actor|more):(?P<target>{_ID})(?::(?P<ref>{_REF}))?"),
+    re.compile(r"kz:(?P<kind>faq):(?P<target>[a-z0-9-]*):(?P<page>\d{1,4})"),
+    re.compile(rf"kz:(?P<kind>vote):(?P<vote>up|down):(?P<target>(?:actor:)?{_ID}):(?P<ref>{_REF})"),
+    re.compile(rf"kz:(?P<kind>none):(?P<ref>{_REF})"),
+)
+# What the Discord layer routes to kzbot's one button class; `Action.parse` reads the rest.
+ACTION_PATTERN = r"kz:(?:ask|actor|more|faq|vote|none):.+"
 
 
-def action_card(matcher: Matcher, custom_id: str) -> Card:
-    """The Card a button with this custom id shows. Stale ids (knowledge changed) get a friendly notice."""
+@dataclass(frozen=True)
+class Action:
+    """What a button does, and its custom id: the one place ids are built and read.
+
+    `target` is an entry id, an actor id, a topic id (faq) or the answer voted on (an entry id, or
+    "actor:<id>"); `ref` is the recorded question the button belongs to.
+    """
+
+    kind: ActionKind
+    target: str = ""
+    ref: str | None = None
+    page: int = 0
+    up: bool = True
+
+    @property
+    def custom_id(self) -> str:
+        if self.kind == "faq":
+            return f"kz:faq:{self.target}:{self.page}"
+        if self.kind == "vote":
+            return f"kz:vote:{'up' if self.up else 'down'}:{self.target}:{self.ref}"
+        if self.kind == "none":
+            return f"kz:none:{self.ref}"
+        return f"kz:{self.kind}:{self.target}" + (f":{self.ref}" if self.ref else "")
+
+    @classmethod
+    def parse(cls, custom_id: str) -> Action | None:
+        for pattern in _ACTIONS:
+            match = pattern.fullmatch(custom_id)
+            if match is not None:
+                found = match.groupdict()
+                return cls(
+                    kind=found["kind"],
+                    target=found.get("target") or "",
+                    ref=found.get("ref"),
+                    page=int(found.get("page") or 0),
+                    up=found.get("vote") != "down",
+                )
+        return None
+
+
+def action_card(matcher: Matcher, custom_id: str, *, ref: str | None = None, compact: bool = False) -> Card:
+    """The Card a button with this custom id shows. Stale ids (knowledge changed) get a friendly notice.
+
+    An answer shown carries 👍/👎 for `ref` when given (the button's own reference, or a new one), and is
+    compact when asked; "More" shows the whole entry privately. Votes and "None of these" are answered by
+    `vote_card` and `dismissed_card`, which need the question log.
+    """
     kb = matcher.kb
-    match = _ACTION.fullmatch(custom_id)
-    if match is None:
+    action = Action.parse(custom_id)
+    if action is None or action.kind in ("vote", "none"):
         return notice_card("That button no longer does anything. Try /faq or /ask.")
-    kind, target, topic, page = match.groups()
-    if kind == "ask":
-        entry = kb.entries.get(target)
+    if action.kind in ("ask", "more"):
+        entry = kb.entries.get(action.target)
         if entry is None:
             return notice_card("That question is no longer in the knowledge base. Try /faq for what I know.")
-        return entry_card(kb, entry)
-    if kind == "actor":
-        actor = kb.actors.get(target)
+        if action.kind == "more":
+            return entry_card(kb, entry, ephemeral=True)
+        return entry_card(kb, entry, ref=action.ref or ref, compact=compact)
+    if action.kind == "actor":
+        actor = kb.actors.get(action.target)
         if actor is None:
             return notice_card("I no longer have a profile for that name. Try /actor.")
-        return actor_card(kb, actor)
-    return faq_card(kb, topic or None, int(page))
+        return actor_card(kb, actor, ref=action.ref or ref)
+    return faq_card(kb, action.target or None, action.page)
+
+
+def vote_card(matcher: Matcher, action: Action, question: str | None) -> Card:
+    """The private thanks for a vote; after a 👎, the entries that came next for the question, as buttons."""
+    if action.up:
+        return Card(title="Thanks!", description="Glad that helped. 👍", colour=Colour.BROWSE, ephemeral=True)
+    kb = matcher.kb
+    runner_ups = [
+        s
+        for s in matcher.complete(question or _answer_question(kb, action.target), limit=RUNNER_UPS_MAX + 1)
+        if s.id != action.target
+    ][:RUNNER_UPS_MAX]
+    lines = "\n".join(f"• {s.label}" for s in runner_ups)
+    offer = f"\n\nPerhaps one of these is what you meant:\n{lines}" if runner_ups else ""
+    return Card(
+        title="Thanks for telling me",
+        description=f"Curators will see that this answer missed.{offer}",
+        colour=Colour.SUGGEST,
+        buttons=tuple(_suggestion_button(s, ref=action.ref) for s in runner_ups),
+        ephemeral=True,
+    )
+
+
+def _answer_question(kb: KnowledgeBase, answer_id: str) -> str:
+    if answer_id.startswith("actor:"):
+        actor = kb.actors.get(answer_id.removeprefix("actor:"))
+        return actor.name if actor is not None else ""
+    entry = kb.entries.get(answer_id)
+    return entry.question if entry is not None else ""
+
+
+def dismissed_card() -> Card:
+    """The private reply to "None of these"."""
+    return Card(
+        title="Thanks, noted",
+        description="None of those was your question: curators will see it and may add an answer. "
+        "Meanwhile, /faq lists everything I can answer.",
+        colour=Colour.DECLINE,
+        buttons=(Button("Browse the FAQ", "kz:faq::0", "secondary"),),
+        ephemeral=True,
+    )
 
 
 # --- plain text -----------------------------------------------------------------------------------------

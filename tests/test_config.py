@@ -40,6 +40,7 @@ def test_defaults(tmp_path):
     assert (s.health_port, s.health_host) == (None, "127.0.0.1")
     assert (s.shard_count, s.shard_ids) == (None, None)
     assert (s.api_base, s.gateway_url) == (None, None)
+    assert (s.record_questions, s.record_days) == (True, 90)
 
 
 # variable, value, Settings field, parsed value
@@ -65,6 +66,8 @@ PARSED = [
     ("KZBOT_HEALTH_HOST", "0.0.0.0", "health_host", "0.0.0.0"),
     ("KZBOT_SHARD_COUNT", "4", "shard_count", 4),
     ("KZBOT_SHARD_IDS", "0-2", "shard_ids", (0, 1, 2)),
+    ("KZBOT_RECORD_QUESTIONS", "0", "record_questions", False),
+    ("KZBOT_RECORD_DAYS", "30", "record_days", 30),
     ("DISCORD_API_BASE", "http://127.0.0.1:8765/api/v10", "api_base", "http://127.0.0.1:8765/api/v10"),
     ("DISCORD_GATEWAY_URL", "ws://127.0.0.1:8765/", "gateway_url", "ws://127.0.0.1:8765/"),
 ]
@@ -126,6 +129,9 @@ BAD = [
     ("KZBOT_LOG_LEVEL", "LOUD", "DEBUG, INFO, WARNING, ERROR"),
     ("KZBOT_LOG_FORMAT", "xml", "text, json"),
     ("KZBOT_SHARD_COUNT", "0", "between 1 and 100000"),
+    ("KZBOT_RECORD_QUESTIONS", "sometimes", "must be 1 or 0"),
+    ("KZBOT_RECORD_DAYS", "0", "between 1 and 3650"),
+    ("KZBOT_RECORD_DAYS", "a year", "not a whole number"),
 ]
 
 

@@ -18,6 +18,8 @@ CORE = [
     "kzbot.evaluate",
     "kzbot.health",
     "kzbot.logs",
+    "kzbot.questionlog",
+    "kzbot.review",
     "kzbot.__main__",
 ]
 

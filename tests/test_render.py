@@ -316,6 +316,14 @@ def test_help_names_every_command(matcher: Matcher) -> None:
         assert any(n.startswith(command) for n in names), command
 
 
+def test_help_says_in_one_line_that_questions_are_kept_only_when_they_are(matcher: Matcher) -> None:
+    recording = render.help_card(matcher.kb, recording=True)
+    assert recording.description.splitlines()[-1] == render.RECORDING_NOTE
+    assert "👍 / 👎 under an answer" in [f.name for f in recording.fields]
+    quiet = render.help_card(matcher.kb)
+    assert "kept" not in quiet.description and "👍 / 👎 under an answer" not in [f.name for f in quiet.fields]
+
+
 @pytest.mark.parametrize(
     "custom_id", ["kz:ask:no-such-entry", "kz:actor:nobody", "kz:nonsense", "kz:faq:troops:x", "other"]
 )
@@ -414,3 +422,150 @@ def test_the_core_never_imports_discord() -> None:
     code = "import sys, kzbot.render, kzbot.console, kzbot.matcher; print('discord' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- feedback buttons, when questions are recorded -----------------------------------------------------
+
+REF = "0123456789ab"
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        render.Action("ask", "why-no-troops"),
+        render.Action("ask", "why-no-troops", REF),
+        render.Action("actor", "tokayev", REF),
+        render.Action("faq", "troops", page=2),
+        render.Action("faq", "", page=0),
+        render.Action("vote", "why-no-troops", REF, up=True),
+        render.Action("vote", "actor:tokayev", REF, up=False),
+        render.Action("none", ref=REF),
+    ],
+)
+def test_a_button_id_reads_back_as_the_action_it_was_built_from(action: render.Action) -> None:
+    assert render.Action.parse(action.custom_id) == action
+    assert len(action.custom_id) <= render.CUSTOM_ID_MAX
+
+
+@pytest.mark.parametrize(
+    "custom_id", ["kz:vote:up:why-no-troops", "kz:none:xyz", "kz:ask:Bad Id", "kz:vote:sideways:a:0123456789ab"]
+)
+def test_a_malformed_button_id_reads_as_nothing(custom_id: str) -> None:
+    assert render.Action.parse(custom_id) is None
+
+
+def test_a_recorded_answer_gets_thumbs_on_a_row_of_their_own_and_its_buttons_carry_the_reference(
+    matcher: Matcher,
+) -> None:
+    result = matcher.ask("why didnt china send soldiers")
+    card = render.ask_card(matcher.kb, result, ref=REF)
+    assert_within_limits(card)
+    thumbs = [b for b in card.buttons if b.label in ("👍", "👎")]
+    assert [b.custom_id for b in thumbs] == [f"kz:vote:up:{result.id}:{REF}", f"kz:vote:down:{result.id}:{REF}"]
+    assert thumbs[0].row == thumbs[1].row == max(b.row or 0 for b in card.buttons) > 0
+    related = [b for b in card.buttons if b.custom_id.startswith("kz:ask:")]
+    assert related and all(b.custom_id.endswith(f":{REF}") for b in related)
+    plain = render.ask_card(matcher.kb, result)
+    assert not [b for b in plain.buttons if b.label in ("👍", "👎")], "nothing recorded, no feedback asked"
+
+
+def test_a_recorded_did_you_mean_offers_none_of_these(matcher: Matcher) -> None:
+    result = next(r for r in map(matcher.ask, UNCLEAR) if r.status == "suggest")
+    card = render.ask_card(matcher.kb, result, ref=REF)
+    assert_within_limits(card)
+    assert card.buttons[-1].label == "None of these" and card.buttons[-1].custom_id == f"kz:none:{REF}"
+    assert all(b.custom_id.endswith(f":{REF}") for b in card.buttons)
+    dismissed = render.dismissed_card()
+    assert dismissed.ephemeral and "curators will see it" in dismissed.description
+
+
+def test_a_thumbs_down_offers_the_runner_up_entries_privately(matcher: Matcher) -> None:
+    down = render.Action("vote", "why-no-troops", REF, up=False)
+    card = render.vote_card(matcher, down, "why didnt china send soldiers")
+    assert card.ephemeral
+    ids = [render.Action.parse(b.custom_id) for b in card.buttons]
+    assert 1 <= len(ids) <= 3
+    assert all(a is not None and a.kind == "ask" and a.ref == REF and a.target != "why-no-troops" for a in ids)
+    up = render.vote_card(matcher, render.Action("vote", "why-no-troops", REF, up=True), None)
+    assert up.ephemeral and not up.buttons
+
+
+def test_an_answer_opened_by_a_pick_carries_the_question_reference(matcher: Matcher) -> None:
+    card = render.action_card(matcher, f"kz:ask:why-no-troops:{REF}", ref="ffffffffffff")
+    assert f"kz:vote:down:why-no-troops:{REF}" in [b.custom_id for b in card.buttons]
+    assert render.action_card(matcher, f"kz:vote:up:why-no-troops:{REF}").ephemeral, "votes are answered elsewhere"
+
+
+def test_stats_show_the_headline_and_the_top_unanswered_privately() -> None:
+    from kzbot.review import Review, Unanswered
+
+    report = Review(
+        questions=12,
+        outcomes={"answered": 7, "suggested": 2, "declined": 2, "gap": 1},
+        unanswered=tuple(
+            Unanswered(f"question **{n}** @everyone", 20 - n, "declined", "2026-01-01T00:00:00Z") for n in range(15)
+        ),
+    )
+    card = render.stats_card(report)
+    assert_within_limits(card)
+    assert card.ephemeral
+    assert card.description.startswith("12 questions: answered 7, suggested 2, declined 2, gap 1")
+    lines = card.fields[0].value.splitlines()
+    assert len(lines) == 10 and lines[0] == "20× question \\*\\*0\\*\\* @\u200beveryone (declined)"
+    assert render.stats_card(None).title == "No question log"
+
+
+# --- the compact public answer ------------------------------------------------------------------------
+
+
+def test_a_compact_answer_keeps_one_line_per_article_within_about_a_thousand_characters(matcher: Matcher) -> None:
+    kb = matcher.kb
+    for entry in kb.entries.values():
+        card = render.entry_card(kb, entry, 80.0, ref=REF, compact=True)
+        assert_within_limits(card)
+        assert [b.label for b in card.buttons][-2:] == ["👍", "👎"], f"{entry.id}: a button id too long was dropped"
+        assert card.total_length <= render.COMPACT_TEXT_MAX, entry.id
+        assert card.description == entry.answer
+        cited = list(dict.fromkeys(q.source for q in entry.sources))
+        sources = [f.value for f in card.fields]
+        assert [f.name for f in card.fields] == ["Source"] * len(cited), entry.id
+        for source_id, value in zip(cited, sources, strict=True):
+            label, quote = value.split("\n", 1)
+            assert label == kb.sources[source_id].label
+            best = next(q.quote for q in entry.sources if q.source == source_id)
+            assert quote.startswith("“") and quote.endswith("”")
+            assert best.startswith(quote[1:-1].removesuffix("…")), f"{entry.id}: a quote is cut, never changed"
+        full = render.entry_card(kb, entry)
+        more = [b for b in card.buttons if b.label == "More"]
+        assert bool(more) == (full.total_length - len(full.footer) > card.total_length - len(card.footer)), entry.id
+
+
+def test_every_actor_profile_asked_for_gets_thumbs(matcher: Matcher) -> None:
+    for actor in matcher.kb.actors.values():
+        card = render.actor_card(matcher.kb, actor, 90.0, ref=REF)
+        assert_within_limits(card)
+        assert [b.custom_id for b in card.buttons][-2:] == [
+            f"kz:vote:up:actor:{actor.id}:{REF}",
+            f"kz:vote:down:actor:{actor.id}:{REF}",
+        ]
+
+
+def test_more_shows_the_details_and_every_quote_privately(matcher: Matcher) -> None:
+    kb = matcher.kb
+    entry = next(e for e in kb.entries.values() if e.details and len(e.sources) > 1)
+    card = render.entry_card(kb, entry, ref=REF, compact=True)
+    more = next(b for b in card.buttons if b.label == "More")
+    assert more.custom_id == f"kz:more:{entry.id}"
+    shown = render.action_card(matcher, more.custom_id)
+    assert shown.ephemeral and shown.title == entry.question
+    assert ("In more detail", entry.details) in [(f.name, f.value) for f in shown.fields]
+    assert len([f for f in shown.fields if f.name == "Source"]) == len(entry.sources)
+    assert not render.entry_card(kb, entry).ephemeral, "the console and command line show the full card as before"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120) | st.from_regex(r"kz:(ask|actor|more|vote|none|faq):[a-z0-9:-]{0,60}", fullmatch=True))
+def test_any_custom_id_reads_as_nothing_or_as_an_action_that_builds_it_back(custom_id: str) -> None:
+    action = render.Action.parse(custom_id)
+    if action is not None:
+        assert action.custom_id == custom_id

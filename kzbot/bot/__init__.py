@@ -15,6 +15,7 @@ from kzbot.bot.client import KzBot
 from kzbot.config import Settings
 from kzbot.errors import EX_CONFIG, KzbotError
 from kzbot.matcher import Matcher
+from kzbot.questionlog import QuestionLog
 
 __all__ = ["KzBot", "run"]
 
@@ -43,7 +44,12 @@ def run(settings: Settings, matcher: Matcher) -> int:
 
 async def _serve(settings: Settings, matcher: Matcher) -> int:
     loop = asyncio.get_running_loop()
-    bot = KzBot(settings, matcher)
+    question_log = (
+        QuestionLog(settings.state_dir, keep_days=settings.record_days).start() if settings.record_questions else None
+    )
+    if question_log is not None:
+        _log.info("recording questions in %s for %d days", question_log.path, settings.record_days)
+    bot = KzBot(settings, matcher, question_log=question_log)
     main = asyncio.current_task()
     background: set[asyncio.Task[Any]] = set()
     stopping = False
@@ -113,6 +119,8 @@ async def _serve(settings: Settings, matcher: Matcher) -> int:
             await health.cleanup()
         for task in background:
             task.cancel()
+        if question_log is not None:
+            await asyncio.to_thread(question_log.close)
     _log.info("stopped")
     return 0
 

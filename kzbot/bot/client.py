@@ -20,7 +20,8 @@ from kzbot.bot.tree import KzTree, expected_card
 from kzbot.bot.ui import KzButton, send_card
 from kzbot.config import Settings
 from kzbot.errors import KnowledgeError
-from kzbot.matcher import Matcher
+from kzbot.matcher import AskResult, Matcher
+from kzbot.questionlog import QuestionLog, Via
 
 _log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def build_matcher(settings: Settings) -> Matcher:
 
 
 class KzBot(commands.AutoShardedBot):
-    def __init__(self, settings: Settings, matcher: Matcher) -> None:
+    def __init__(self, settings: Settings, matcher: Matcher, *, question_log: QuestionLog | None = None) -> None:
         point_at(settings)
         # kzbot never joins voice; without this discord.py warns about missing voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
@@ -67,6 +68,7 @@ class KzBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.matcher = matcher
+        self.question_log = question_log
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._reload_lock = asyncio.Lock()
         self._ready_seen = False
@@ -125,6 +127,20 @@ class KzBot(commands.AutoShardedBot):
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Prefix commands are not used; the ask cog listens for mentions."""
+
+    # --- the question log ---------------------------------------------------------------------------------
+
+    def record(self, result: AskResult, via: Via, guild_id: int | None) -> str | None:
+        """Log a question (off the event loop); its reference goes into the reply's buttons. None when off."""
+        if self.question_log is None:
+            return None
+        return self.question_log.ask(
+            result,
+            via=via,
+            guild_id=guild_id,
+            knowledge=self.matcher.kb.version,
+            limit=self.settings.max_question_length,
+        )
 
     # --- replies and failures ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from kzbot import render
+from kzbot.questionlog import new_ref
 
 if TYPE_CHECKING:
     from kzbot.bot.client import KzBot
@@ -114,10 +116,43 @@ class KzButton(discord.ui.DynamicItem[discord.ui.Button], template=render.ACTION
         bot: KzBot = interaction.client  # type: ignore[assignment]
         custom_id = self.item.custom_id or ""
         try:
-            card = render.action_card(bot.matcher, custom_id)
-            if custom_id.startswith("kz:faq:"):
+            action = render.Action.parse(custom_id)
+            if action is not None and action.kind in ("vote", "none"):
+                await send_card(interaction, await _feedback_card(bot, action, interaction.user.id), ephemeral=True)
+                return
+            log = bot.question_log
+            if log is not None and action is not None and action.ref and action.kind in ("ask", "actor"):
+                log.pick(action.ref, interaction.user.id, _answer_id(action))
+            card = render.action_card(
+                bot.matcher,
+                custom_id,
+                ref=new_ref() if log is not None else None,
+                compact=not bot.settings.ephemeral,
+            )
+            if action is not None and action.kind == "faq":
                 await edit_card(interaction, card)
             else:
                 await send_card(interaction, card, ephemeral=bot.settings.ephemeral)
         except Exception as exc:
             await bot.report_failure(interaction, exc, f"button {custom_id!r}")
+
+
+def _answer_id(action: render.Action) -> str:
+    """The id recorded for a pick: an entry id, or "actor:<id>" as the matcher names an actor's answer."""
+    return f"actor:{action.target}" if action.kind == "actor" else action.target
+
+
+async def _feedback_card(bot: KzBot, action: render.Action, user_id: int) -> render.Card:
+    """Record a 👍/👎 or "None of these" and thank the user; after a 👎, offer what came next for the question."""
+    log = bot.question_log
+    if action.kind == "none":
+        if log is not None and action.ref:
+            log.dismiss(action.ref, user_id)
+        return render.dismissed_card()
+    question = None
+    if log is not None and action.ref:
+        log.vote(action.ref, user_id, action.target, up=action.up)
+        if not action.up:
+            recorded = await asyncio.to_thread(log.lookup, action.ref)
+            question = recorded.question if recorded is not None else None
+    return render.vote_card(bot.matcher, action, question)

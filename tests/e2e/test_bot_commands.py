@@ -121,7 +121,7 @@ async def test_ask_answers_with_the_question_and_its_source(standin: DiscordStan
     assert reply.embeds[0]["footer"]["text"].startswith("Confidence ")
     assert not reply.ephemeral
     assert pings_nobody(reply)
-    assert "kz:ask:china-offered-troops" in [b["custom_id"] for b in reply.buttons()]
+    assert "kz:ask:china-offered-troops" in [b["custom_id"].rsplit(":", 1)[0] for b in reply.buttons()]
     assert not standin.rejected
 
 
@@ -142,7 +142,7 @@ async def test_a_did_you_mean_button_answers_the_chosen_question(standin: Discor
     question = unclear_question()
     offer = await (await standin.send_command("ask", {"question": question}, user=user)).message()
     assert title_of(offer) == "Did you mean…"
-    buttons = offer.buttons()
+    buttons = [b for b in offer.buttons() if b["label"] != "None of these"]
     assert 1 <= len(buttons) <= 3
     answer = await (await standin.press_button(offer, buttons[0]["custom_id"], user=user)).message()
     assert title_of(answer) == buttons[0]["label"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from kzbot import render, review
 from kzbot.bot.tree import CheckMessage
 from kzbot.bot.ui import card_kwargs
 
@@ -42,3 +44,14 @@ class AdminCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         card = await self.bot.reload_knowledge()
         await interaction.edit_original_response(**card_kwargs(card))
+
+    @kzadmin.command(name="stats")
+    @app_commands.check(owner_or_manager)
+    async def stats(self, interaction: discord.Interaction) -> None:
+        """What members here asked: the outcomes and the questions most often left unanswered."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        log = self.bot.question_log
+        report = None
+        if log is not None:
+            report = await asyncio.to_thread(review.read, log.path, guild_id=interaction.guild_id)
+        await interaction.edit_original_response(**card_kwargs(render.stats_card(report)))

@@ -13,6 +13,7 @@ from discord.ext import commands
 from kzbot import render
 from kzbot.bot.cogs.limits import asking_cooldown
 from kzbot.bot.ui import reply_card, send_card
+from kzbot.questionlog import Via
 
 if TYPE_CHECKING:
     from kzbot.bot.client import KzBot
@@ -50,10 +51,17 @@ class AskCog(commands.Cog):
     @asking_cooldown
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 2000]) -> None:
         """Ask about China's response to the January 2022 unrest in Kazakhstan."""
-        card = too_long(question, self.bot.settings.max_question_length)
-        if card is None:
-            card = render.ask_card(self.bot.matcher.kb, self.bot.matcher.ask(question))
+        card = self._answer(question, "slash", interaction.guild_id)
         await send_card(interaction, card, ephemeral=self.bot.settings.ephemeral)
+
+    def _answer(self, question: str, via: Via, guild_id: int | None) -> render.Card:
+        """Ask the matcher, record the question, and render the reply (with its feedback buttons)."""
+        card = too_long(question, self.bot.settings.max_question_length)
+        if card is not None:
+            return card
+        result = self.bot.matcher.ask(question)
+        ref = self.bot.record(result, via, guild_id)
+        return render.ask_card(self.bot.matcher.kb, result, ref=ref, compact=not self.bot.settings.ephemeral)
 
     @ask.autocomplete("question")
     async def ask_complete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -67,9 +75,7 @@ class AskCog(commands.Cog):
         """Answer the text of a message, as a reply to that message."""
         me = self.bot.user
         question = render.strip_mention(message.content, me.id) if me else message.content.strip()
-        card = too_long(question, self.bot.settings.max_question_length)
-        if card is None:
-            card = render.ask_card(self.bot.matcher.kb, self.bot.matcher.ask(question))
+        card = self._answer(question, "menu", interaction.guild_id)
         if card.ephemeral or self.bot.settings.ephemeral:
             await send_card(interaction, card, ephemeral=True)
             return
@@ -108,10 +114,8 @@ class AskCog(commands.Cog):
         if retry_after is not None:
             await self._reply(message, render.cooldown_card(retry_after), delete_after=10)
             return
-        card = too_long(question, self.bot.settings.max_question_length)
-        if card is None:
-            card = render.ask_card(self.bot.matcher.kb, self.bot.matcher.ask(question))
-        await self._reply(message, card)
+        guild_id = message.guild.id if message.guild is not None else None
+        await self._reply(message, self._answer(question, "mention", guild_id))
 
     async def _auto_answer(self, message: discord.Message) -> None:
         if len(message.content) > self.bot.settings.max_question_length:
@@ -119,7 +123,9 @@ class AskCog(commands.Cog):
         result = self.bot.matcher.ask(message.content)
         if result.status != "answer" or self._retry_after(message) is not None:
             return
-        await self._reply(message, render.ask_card(self.bot.matcher.kb, result))
+        # Only what the bot answers here was asked of it: other chatter in the channel is not recorded.
+        ref = self.bot.record(result, "channel", message.guild.id if message.guild is not None else None)
+        await self._reply(message, render.ask_card(self.bot.matcher.kb, result, ref=ref, compact=True))
 
     async def _reply(self, message: discord.Message, card: render.Card, **extra: object) -> None:
         try:

@@ -58,4 +58,5 @@ class BrowseCog(commands.Cog):
     @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction) -> None:
         """What kzbot knows and how to ask it."""
-        await send_card(interaction, render.help_card(self.bot.matcher.kb), ephemeral=True)
+        card = render.help_card(self.bot.matcher.kb, recording=self.bot.question_log is not None)
+        await send_card(interaction, card, ephemeral=True)
