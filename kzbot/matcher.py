@@ -23,7 +23,7 @@ import numpy as np
 from kzbot.knowledge import KnowledgeBase
 from kzbot.matching.build import Stages, build
 from kzbot.matching.complete import Completer
-from kzbot.matching.decision import Confidence, Signals, Verdict, confidence, decide, gap_match
+from kzbot.matching.decision import Confidence, GapMatch, Signals, Verdict, confidence, decide, gap_match
 from kzbot.matching.evidence import Evidence
 from kzbot.matching.reading import Reading, clean, last_clause
 from kzbot.matching.relevance import FEATURES, Relevance, rank
@@ -140,7 +140,8 @@ class Matcher:
         top_blend = float(relevance.wording.token_set[0] + relevance.wording.token_sort[0]) / 2.0
         explains = np.array([self._explains(reading, int(relevance.candidates[0]), int(g)) for g in gaps])
         signals = Signals(
-            gap=gap_match(gaps - n, wording.token_set[len(entries) :], gap_blend, top_blend, explains, self.tuning),
+            gap=gap_match(gaps - n, wording.token_set[len(entries) :], gap_blend, top_blend, explains, self.tuning)
+            or self._gap_by_word(reading, evidence, gaps),
             unknown_figure=any(s.isdigit() for s in evidence.missing),
             missing_detail=stages.details.missing(reading.folded, int(relevance.candidates[0])),
             words=len(reading.folded.split()),
@@ -168,6 +169,18 @@ class Matcher:
         by_bm25 = _top(evidence.bm25[:n], self.tuning.candidates)
         by_phrasings = _top(evidence.field_coverage[:n, 0], self.tuning.phrasing_candidates)
         return np.unique(np.concatenate([exact, by_bm25, by_phrasings]))
+
+    def _gap_by_word(self, reading: Reading, evidence: Evidence, gaps: np.ndarray) -> GapMatch | None:
+        """The known gap that holds the question's words no entry holds, when those words are a good part of the
+        question ("how many people were *arrested*": only a gap speaks of arrests)."""
+        index, n = self.stages.evidence, len(self.stages.entries)
+        orphans = [s for s in reading.stems if s in index.postings and int(index.postings[s].docs.min()) >= n]
+        best: GapMatch | None = None
+        for gap in gaps:
+            held = sum(index.idf[s] for s in orphans if s in index.documents[int(gap)].all) / evidence.total_idf
+            if held >= self.tuning.gap_word_share and (best is None or held > best.similarity / 100.0):
+                best = GapMatch(int(gap) - n, 100.0 * held)
+        return best
 
     def _entity_misses(self, reading: Reading, document: int) -> list[str]:
         held = self.stages.evidence.documents[document].all
