@@ -285,3 +285,23 @@ def test_a_phrase_that_only_introduces_the_question_is_a_filler_but_want_itself_
     normalise = matcher.kb.normaliser()
     assert normalise("i want to know why china did not send troops") == normalise("why china did not send troops")
     assert "want" in normalise("would kazakhs want chinese troops").split()
+
+
+@pytest.mark.parametrize(
+    ("typed", "actor"),
+    [
+        ("tsang soas", "steve-tsang"),  # surname + institution
+        ("voloshin aperio", "george-voloshin"),
+        ("courtney fung macquarie", "courtney-fung"),
+        ("wenbin spokesman", "wang-wenbin"),  # surname + role
+        ("lavrov foreign minister", "sergei-lavrov"),
+        ("who is zhang xin", "zhang-xin"),  # fillers around a name
+        ("mitter what does he think", "rana-mitter"),
+        ("victor oban", "viktor-orban"),  # the articles' slip
+        ("csto", "csto"),  # an acronym
+        ("shanghai cooperation organisation", "sco"),
+    ],
+)
+def test_actor_look_ups_by_name_role_and_institution(matcher: Matcher, typed: str, actor: str) -> None:
+    result = matcher.actor(typed)
+    assert result.found and result.actor is not None and result.actor.id == actor, result

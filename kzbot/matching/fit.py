@@ -90,7 +90,7 @@ class Listwise:
     intercept_: np.ndarray
 
     def decision_function(self, x: np.ndarray) -> np.ndarray:
-        return x @ self.coef_[0] + self.intercept_[0]
+        return np.asarray(x @ self.coef_[0] + self.intercept_[0], dtype=np.float64)
 
 
 def fit_listwise(samples: list[Sample]) -> Listwise:

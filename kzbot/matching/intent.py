@@ -39,7 +39,7 @@ class IntentIndex:
         intent = self.of(folded)
         if intent is None:
             return np.zeros(len(documents))
-        return self.shares[intent][documents]
+        return np.asarray(self.shares[intent][documents], dtype=np.float64)
 
 
 def build_intents(lists: Mapping[str, Sequence[str]], phrasings: Sequence[Sequence[str]], window: int) -> IntentIndex:

@@ -83,4 +83,4 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     if not len(x):
         return x
     e = np.exp(x - x.max())
-    return e / e.sum()
+    return np.asarray(e / e.sum(), dtype=np.float64)
