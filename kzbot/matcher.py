@@ -254,10 +254,11 @@ class Matcher:
 
 
 def _top(values: np.ndarray, k: int) -> np.ndarray:
-    """Indexes of the k largest positive values (ties broken by index)."""
+    """Indexes of the k largest positive values (ties broken by index), best first."""
     positive = np.flatnonzero(values > 0)
-    order = positive[np.lexsort((positive, -values[positive]))]
-    return order[:k]
+    if len(positive) > k:
+        positive = np.sort(positive[np.argpartition(-values[positive], k - 1)[:k]])
+    return positive[np.lexsort((positive, -values[positive]))]
 
 
 def _without_trace(result: AskResult) -> AskResult:

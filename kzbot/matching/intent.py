@@ -17,7 +17,7 @@ _PREFIX = "intent_"
 
 @dataclass(frozen=True)
 class IntentIndex:
-    phrases: tuple[tuple[tuple[str, ...], str], ...]  # (phrase, intent), longest first
+    phrases: Mapping[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> (phrase, intent), longest first
     window: int  # an intent phrase must start within this many words of the question's start
     shares: Mapping[str, np.ndarray]  # intent -> per document, the share of its phrasings that ask that way
 
@@ -26,7 +26,7 @@ class IntentIndex:
         words = folded.split()
         best: tuple[int, int, str] | None = None
         for start in range(min(self.window, len(words))):
-            for phrase, intent in self.phrases:
+            for phrase, intent in self.phrases.get(words[start], ()):
                 if tuple(words[start : start + len(phrase)]) == phrase:
                     best = (start, -len(phrase), intent)
                     break
@@ -50,12 +50,16 @@ def build_intents(lists: Mapping[str, Sequence[str]], phrasings: Sequence[Sequen
         if key.startswith(_PREFIX)
         for p in values
     }
-    ordered = tuple(sorted(((p, i) for p, i in pairs.items() if p), key=lambda pi: (-len(pi[0]), pi[0])))
-    index = IntentIndex(ordered, window, {})
+    ordered = sorted(((p, i) for p, i in pairs.items() if p), key=lambda pi: (-len(pi[0]), pi[0]))
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, intent in ordered:
+        by_first.setdefault(phrase[0], []).append((phrase, intent))
+    firsts = {word: tuple(found) for word, found in by_first.items()}
+    index = IntentIndex(firsts, window, {})
     intents = sorted(set(pairs.values()))
     table = np.zeros((len(intents), len(phrasings)))
     for d, texts in enumerate(phrasings):
         found = [index.of(ascii_fold(t)) for t in texts]
         for i, intent in enumerate(intents):
             table[i, d] = sum(f == intent for f in found) / max(len(found), 1)
-    return IntentIndex(ordered, window, {intent: table[i] for i, intent in enumerate(intents)})
+    return IntentIndex(firsts, window, {intent: table[i] for i, intent in enumerate(intents)})

@@ -56,39 +56,39 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        1.539,
-        0.311,
-        2.404,
-        1.138,
-        1.186,
-        -0.146,
-        5.309,
-        5.154,
-        -0.862,
-        2.055,
-        0.740,
+        1.510,
+        0.276,
+        2.381,
+        1.093,
+        1.208,
+        -0.121,
+        5.316,
+        5.087,
+        -0.849,
+        2.104,
+        0.738,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES
     confidence_weights: tuple[float, ...] = (
         0.580,
-        0.629,
-        1.553,
-        -0.671,
-        2.089,
-        0.041,
-        -0.045,
-        0.584,
-        -0.634,
-        -0.591,
-        0.204,
-        0.305,
-        0.067,
-        -0.716,
-        -1.018,
-        0.124,
+        0.582,
+        1.524,
+        -0.740,
+        2.083,
+        0.086,
+        0.005,
+        0.532,
+        -0.586,
+        -0.623,
+        0.212,
+        0.164,
+        0.161,
+        -0.730,
+        -0.854,
+        0.114,
     )
-    confidence_bias: float = -12.362
+    confidence_bias: float = -12.395
 
 
 TUNING = Tuning()
