@@ -38,6 +38,8 @@ class PhrasingIndex:
     word_ids: np.ndarray  # every phrasing's stems, as ids, one after another
     word_lengths: np.ndarray  # the letters in each of those stems
     word_starts: np.ndarray  # phrasing p's stems are word_ids[word_starts[p]:word_starts[p + 1]]
+    document_phrasings: tuple[np.ndarray, ...]  # per document, the indexes of its phrasings
+    document_words: tuple[np.ndarray, ...]  # per document, the indexes of its phrasings' stems
     lengths: np.ndarray  # per phrasing, the letters of its stems joined by spaces
     counts: np.ndarray  # per phrasing, how many stems it has
 
@@ -51,7 +53,7 @@ class PhrasingIndex:
             empty = np.zeros(n, dtype=np.float64)
             return Wording(empty, empty.copy(), ("",) * n)
         first, last = self.starts[candidates].tolist(), self.starts[candidates + 1].tolist()
-        picked = np.concatenate([np.arange(a, b) for a, b in zip(first, last, strict=True)])
+        picked = np.concatenate([self.document_phrasings[d] for d in candidates.tolist()])
         texts = [c for a, b in zip(first, last, strict=True) for c in self.sorted_choices[a:b]]
         token_sort = process.cdist([" ".join(sorted(stems))], texts, scorer=fuzz.ratio, workers=1)[0]
         token_set = np.maximum(self._token_set(stems, candidates, picked), token_sort)
@@ -80,7 +82,7 @@ class PhrasingIndex:
         # A candidate's phrasings, and so their stems, lie side by side: one slice per candidate.
         first = self.word_starts[self.starts[candidates]]
         last = self.word_starts[self.starts[candidates + 1]]
-        words = np.concatenate([np.arange(a, b) for a, b in zip(first.tolist(), last.tolist(), strict=True)])
+        words = np.concatenate([self.document_words[d] for d in candidates.tolist()])
         if not len(words):
             return np.zeros(len(picked))
         shift = first - np.concatenate([[0], np.cumsum(last - first)[:-1]])
@@ -121,6 +123,7 @@ def build_phrasings(per_document: Sequence[Sequence[str]]) -> PhrasingIndex:
         ids.extend(vocabulary.setdefault(stem, len(vocabulary)) for stem in dict.fromkeys(choice.split()))
     word_starts.append(len(ids))
     words = sorted(vocabulary, key=vocabulary.__getitem__)
+    phrasing_ranges = [(starts[d], starts[d + 1]) for d in range(len(per_document))]
     return PhrasingIndex(
         tuple(choices),
         sorted_choices,
@@ -130,6 +133,8 @@ def build_phrasings(per_document: Sequence[Sequence[str]]) -> PhrasingIndex:
         np.array(ids, dtype=np.int64),
         np.array([len(words[i]) for i in ids], dtype=np.float64),
         np.array(word_starts, dtype=np.int64),
+        tuple(np.arange(a, b, dtype=np.int64) for a, b in phrasing_ranges),
+        tuple(np.arange(word_starts[a], word_starts[b], dtype=np.int64) for a, b in phrasing_ranges),
         np.array([len(c) for c in choices], dtype=np.float64),
         np.array([len(set(c.split())) for c in choices], dtype=np.float64),
     )

@@ -26,8 +26,8 @@ class Tuning:
     weight_actors: float = 0.5  # the names of the people and bodies it is about
     unknown_idf_factor: float = 1.2  # a word no entry knows weighs this many times the rarest known word
     gap_candidates: int = 3  # known gaps weighed against the best entry, the best by BM25
-    candidates: int = 8  # entries scored closely (fuzzy similarity, relevance model): the best by BM25…
-    phrasing_candidates: int = 4  # …and the best by what their question and phrasings alone hold
+    candidates: int = 6  # entries scored closely (fuzzy similarity, relevance model): the best by BM25…
+    phrasing_candidates: int = 3  # …and the best by what their question and phrasings alone hold
     exact_phrasing: float = 97.0  # a question this like a phrasing (token-sort ratio) ranks that entry first
     # --- decision
     answer_cutoff: float = 0.5  # answer when the calibrated confidence reaches this
@@ -56,39 +56,39 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        1.510,
-        0.276,
-        2.381,
-        1.093,
-        1.208,
-        -0.121,
-        5.316,
-        5.087,
-        -0.849,
-        2.104,
-        0.738,
+        1.465,
+        0.225,
+        2.389,
+        1.072,
+        1.156,
+        -0.177,
+        5.228,
+        5.005,
+        -0.804,
+        1.889,
+        0.737,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES
     confidence_weights: tuple[float, ...] = (
-        0.580,
-        0.582,
-        1.524,
-        -0.740,
-        2.083,
-        0.086,
-        0.005,
-        0.532,
-        -0.586,
-        -0.623,
-        0.212,
-        0.164,
-        0.161,
-        -0.730,
-        -0.854,
-        0.114,
+        0.606,
+        0.658,
+        1.679,
+        -0.680,
+        2.026,
+        0.057,
+        -0.000,
+        0.438,
+        -0.568,
+        -0.655,
+        0.295,
+        0.263,
+        0.075,
+        -0.698,
+        -0.820,
+        0.174,
     )
-    confidence_bias: float = -12.395
+    confidence_bias: float = -12.577
 
 
 TUNING = Tuning()
