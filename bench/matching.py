@@ -37,9 +37,8 @@ class Paragraphs:
         self.paragraphs = article_paragraphs(seeds)
 
     def ask(self, text: str) -> object:
-        return process.extractOne(
-            text, self.paragraphs, scorer=fuzz.token_set_ratio, processor=utils.default_process
-        )
+        return process.extractOne(text, self.paragraphs, scorer=fuzz.token_set_ratio, processor=utils.default_process)
+
 
 # Dense actor-name matrix the Matcher builds: (distinct name words) × (names) float64.
 
