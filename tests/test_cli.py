@@ -187,3 +187,31 @@ def test_eval_reports_rates_and_misses() -> None:
     result = kzbot("eval", "tests/data/eval-tune.yaml", "--misses", "3")
     assert result.returncode == 0
     assert result.stdout.startswith("tests/data/eval-tune.yaml: answered ")
+
+
+def test_ask_explain_prints_each_stage_before_the_answer() -> None:
+    result = kzbot("ask", "--explain", "why didnt china send troups")
+    assert result.returncode == 0
+    stages = [line.split()[0] for line in result.stdout.splitlines()[:4]]
+    assert stages == ["reading", "evidence", "relevance", "decision"]
+    assert "troups→troops" in result.stdout
+    assert "Why didn't China send troops to Kazakhstan?" in result.stdout
+
+
+def test_ask_explain_json_adds_a_trace_to_the_contract() -> None:
+    data = json.loads(kzbot("ask", "--json", "--explain", "how many people were arrested").stdout)
+    assert set(data) == ASK_FIELDS | {"trace"}
+    assert [step["stage"] for step in data["trace"]][-1] == "decision"
+    assert data["trace"][-1]["status"] == "gap" and data["answered"] is False
+    plain = json.loads(kzbot("ask", "--json", "how many people were arrested").stdout)
+    assert set(plain) == ASK_FIELDS
+
+
+def test_eval_with_fewer_phrasings_scores_as_if_the_rest_were_gone() -> None:
+    full = kzbot("eval", "tests/data/eval-dev-1.yaml", "--misses", "0")
+    few = kzbot("eval", "tests/data/eval-dev-1.yaml", "--misses", "0", "--max-phrasings", "0")
+    assert full.returncode == few.returncode == 0
+    rate = lambda out: float(re.search(r"answered \d+/\d+ \(([\d.]+)%\)", out).group(1))  # noqa: E731
+    assert rate(few.stdout) < rate(full.stdout)
+    bad = kzbot("eval", "tests/data/eval-dev-1.yaml", "--max-phrasings", "many")
+    assert bad.returncode == 2 and "whole number" in bad.stderr
