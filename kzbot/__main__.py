@@ -17,31 +17,10 @@ from kzbot import knowledge
 from kzbot.config import Settings
 from kzbot.errors import EX_CONFIG, EX_USAGE, ConfigError, KnowledgeError, KzbotError
 from kzbot.matcher import ActorResult, AskResult, Matcher
+from kzbot.settings_docs import help_text
 
 PROG = "kzbot"
-SETTINGS_HELP = """\
-settings (environment variables, or a .env file in the working directory; see .env.example):
-  DISCORD_TOKEN              the bot token; without it `run` opens the offline console (in a terminal)
-  KZBOT_GUILD_IDS            comma-separated server ids to sync slash commands to at once (default: global)
-  KZBOT_ANSWER_CHANNELS      channel ids where questions are answered without a command (default: none)
-  KZBOT_EPHEMERAL            1 makes slash-command answers visible only to the asker (default: 0)
-  KZBOT_COOLDOWN_RATE        questions per user per cooldown window (default: 3)
-  KZBOT_COOLDOWN_SECONDS     length of the cooldown window in seconds (default: 30)
-  KZBOT_MAX_QUESTION_LENGTH  longest question accepted, in characters (default: 300)
-  KZBOT_KNOWLEDGE_DIR        the knowledge base (default: knowledge/)
-  KZBOT_SEEDS_DIR            the source articles (default: seeds/)
-  KZBOT_STATE_DIR            where the command-sync fingerprint is kept (default: .kzbot-state/)
-  KZBOT_LOG_LEVEL            DEBUG, INFO, WARNING or ERROR (default: INFO)
-  KZBOT_LOG_FORMAT           text or json (default: text)
-  KZBOT_HEALTH_PORT          serve GET /healthz on this port (default: off)
-  KZBOT_HEALTH_HOST          address the health server listens on (default: 127.0.0.1)
-  KZBOT_SHARD_COUNT          total shards of the bot, when running several processes (default: automatic)
-  KZBOT_SHARD_IDS            the shards this process runs, e.g. 0,1 or 0-3 (needs KZBOT_SHARD_COUNT)
-test hooks (point the client at a local stand-in for Discord; never set them in production):
-  DISCORD_API_BASE           e.g. http://127.0.0.1:8000/api/v10
-  DISCORD_GATEWAY_URL        e.g. ws://127.0.0.1:8000/gateway
-
-exit status: 0 ok, 1 unhealthy or unexpected error, 2 usage error, 78 configuration or knowledge error"""
+SETTINGS_HELP = help_text()
 
 
 class _Parser(argparse.ArgumentParser):
