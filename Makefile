@@ -29,6 +29,7 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/hadolint Dockerfile
 	$(PY) -m deptry .
+	$(PY) -m mypy
 
 test: lint
 	$(PY) -m pytest

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from kzbot import knowledge
 from kzbot.config import Settings
@@ -26,7 +26,7 @@ SETTINGS_HELP = help_text()
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with 2 and one line on usage errors (its default), and never with a traceback."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EX_USAGE, f"{self.prog}: {message}\n")
 
