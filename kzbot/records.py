@@ -31,7 +31,6 @@ ACTOR_KINDS = ("person", "organisation", "media")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 SCHEMA_DIR_NAME = "schemas"
-SCHEMA_BASE = "https://kzbot.invalid/schemas/"
 
 
 @dataclass(frozen=True)
@@ -210,6 +209,11 @@ def schema_kind(file_name: str) -> str:
     return "faq" if stem.startswith("faq-") else stem
 
 
+def modeline(file_name: str) -> str:
+    """The first line of a knowledge file, which points the YAML language server at its schema."""
+    return f"# yaml-language-server: $schema=../{SCHEMA_DIR_NAME}/{schema_kind(file_name)}.schema.json"
+
+
 # ------------------------------------------------------------------------------------------ JSON Schema
 
 
@@ -296,19 +300,44 @@ def _record_schema(spec: RecordSpec) -> dict[str, Any]:
     }
 
 
+def _lexicon_schema() -> dict[str, Any]:
+    words = {"type": "array", "items": _text()}
+    return {
+        "title": "kzbot lexicon.yaml",
+        "type": "object",
+        "properties": {
+            "synonyms": {
+                "description": "A word and the words or phrases that are rewritten to it before matching.",
+                "type": "object",
+                "additionalProperties": words,
+            },
+            "entities": {"description": "Names of countries, groups and people, for matching.", **words},
+            "stopwords": {"description": "Words dropped before matching.", **words},
+        },
+        "additionalProperties": False,
+    }
+
+
+SCHEMA_KINDS = (*FILES, "lexicon")
+
+
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one kind of knowledge file."""
+    head = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "description": "Made from kzbot/records.py by `make schemas`; `kzbot check` also checks references "
+        "between records and every quote against its seed.",
+    }
+    if kind == "lexicon":
+        return {**head, **_lexicon_schema()}
     spec = FILES[kind]
     properties: dict[str, Any] = {}
     if spec.header is not None:
         properties[spec.top_keys[0]] = _record_schema(spec.header)
     properties[spec.list_key] = {"type": "array", "items": _record_schema(spec.record)}
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{SCHEMA_BASE}{kind}.schema.json",
+        **head,
         "title": spec.title,
-        "description": "Made from kzbot/records.py by `make schemas`; `kzbot check` also checks references "
-        "between records and every quote against its seed.",
         "type": "object",
         "properties": properties,
         "required": list(spec.top_keys),
@@ -326,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = Path(args[0]) if args else Path(__file__).resolve().parent.parent
     folder = root / SCHEMA_DIR_NAME
     folder.mkdir(exist_ok=True)
-    for kind in FILES:
+    for kind in SCHEMA_KINDS:
         (folder / f"{kind}.schema.json").write_text(schema_text(kind), encoding="utf-8")
     return 0
 
