@@ -292,8 +292,9 @@ class _Checker:
                 if value is not None and item.choices and value not in item.choices:
                     message = f"{value!r} is not one of: {', '.join(item.choices)}"
                     self.problem((*path, key), message, entry=rid, field=key)
-                if value and item.ends_with == "?" and not value.endswith("?"):
-                    self.problem((*path, key), "must end with a question mark", entry=rid, field=key)
+                if value and item.ends_with and not value.endswith(item.ends_with):
+                    ending = "a question mark" if item.ends_with == "?" else repr(item.ends_with)
+                    self.problem((*path, key), f"must end with {ending}", entry=rid, field=key)
             elif item.type == "texts":
                 value = self.texts(record, key, path, rid)
                 low, high = item.min_items, item.max_items
@@ -480,8 +481,9 @@ class Read(Generic[T]):
     path: tuple[Any, ...]
     located: _Located
 
-    def line(self, field: str) -> int | None:
-        return self.located.line((*self.path, field))
+    def line(self, name: str) -> int | None:
+        """The line of one of the record's fields (or of the record, where the field is absent)."""
+        return self.located.line((*self.path, name))
 
 
 @dataclass
