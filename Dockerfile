@@ -25,7 +25,9 @@ RUN pip install --no-cache-dir -r requirements.txt \
     && mkdir /app/state \
     && chown 10001:10001 /app/state
 
-# Only what runs. The files stay owned by root, so the bot cannot change them.
+# Only what runs, as a source tree rather than the wheel: Compose mounts the curators' knowledge/ over
+# /app/knowledge, which is where kzbot run from /app looks. The files stay owned by root, so the bot cannot
+# change them.
 COPY bot.py ./
 COPY kzbot/ kzbot/
 COPY knowledge/ knowledge/

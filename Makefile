@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint check bench settings schemas clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "kzbot needs Python 3.11 or newer")'
@@ -28,6 +28,8 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/hadolint Dockerfile
+	$(PY) -m deptry .
+	$(PY) -m mypy
 
 test: lint
 	$(PY) -m pytest
@@ -35,5 +37,13 @@ test: lint
 bench: $(VENV)/.dev
 	$(PY) -m bench
 
+# Rewrite .env.example and the README's settings table from the table in kzbot/config.py.
+settings: $(VENV)/.runtime
+	$(PY) -m kzbot.settings_docs
+
+# Rewrite schemas/*.schema.json from the record specs in kzbot/records.py.
+schemas: $(VENV)/.runtime
+	$(PY) -m kzbot.records
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .mypy_cache build dist

@@ -11,45 +11,22 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from kzbot import knowledge
 from kzbot.config import Settings
 from kzbot.errors import EX_CONFIG, EX_USAGE, ConfigError, KnowledgeError, KzbotError
 from kzbot.matcher import ActorResult, AskResult, Matcher
+from kzbot.settings_docs import help_text
 
 PROG = "kzbot"
-SETTINGS_HELP = """\
-settings (environment variables, or a .env file in the working directory; see .env.example):
-  DISCORD_TOKEN              the bot token; without it `run` opens the offline console (in a terminal)
-  KZBOT_GUILD_IDS            comma-separated server ids to sync slash commands to at once (default: global)
-  KZBOT_ANSWER_CHANNELS      channel ids where questions are answered without a command (default: none)
-  KZBOT_EPHEMERAL            1 makes slash-command answers visible only to the asker (default: 0)
-  KZBOT_COOLDOWN_RATE        questions per user per cooldown window (default: 3)
-  KZBOT_COOLDOWN_SECONDS     length of the cooldown window in seconds (default: 30)
-  KZBOT_MAX_QUESTION_LENGTH  longest question accepted, in characters (default: 300)
-  KZBOT_KNOWLEDGE_DIR        the knowledge base (default: knowledge/)
-  KZBOT_SEEDS_DIR            the source articles (default: seeds/)
-  KZBOT_STATE_DIR            where the command-sync fingerprint and the question log are kept (default: .kzbot-state/)
-  KZBOT_RECORD_QUESTIONS     1 keeps an anonymous question log for `review`; 0 records nothing (default: 1)
-  KZBOT_RECORD_DAYS          days a recorded question is kept (default: 90)
-  KZBOT_LOG_LEVEL            DEBUG, INFO, WARNING or ERROR (default: INFO)
-  KZBOT_LOG_FORMAT           text or json (default: text)
-  KZBOT_HEALTH_PORT          serve GET /healthz on this port (default: off)
-  KZBOT_HEALTH_HOST          address the health server listens on (default: 127.0.0.1)
-  KZBOT_SHARD_COUNT          total shards of the bot, when running several processes (default: automatic)
-  KZBOT_SHARD_IDS            the shards this process runs, e.g. 0,1 or 0-3 (needs KZBOT_SHARD_COUNT)
-test hooks (point the client at a local stand-in for Discord; never set them in production):
-  DISCORD_API_BASE           e.g. http://127.0.0.1:8000/api/v10
-  DISCORD_GATEWAY_URL        e.g. ws://127.0.0.1:8000/gateway
-
-exit status: 0 ok, 1 unhealthy or unexpected error, 2 usage error, 78 configuration or knowledge error"""
+SETTINGS_HELP = help_text()
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with 2 and one line on usage errors (its default), and never with a traceback."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EX_USAGE, f"{self.prog}: {message}\n")
 
@@ -160,9 +137,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "actor":
         return _batch(args.name, lambda q, batch: _actor_output(matcher, q, as_json=args.json))
     if args.command == "eval":
-        if args.max_phrasings is not None:
-            matcher = Matcher(matcher.kb, max_phrasings=args.max_phrasings)
-        return _eval(matcher, args.files, args.misses)
+        scored = matcher if args.max_phrasings is None else Matcher(matcher.kb, max_phrasings=args.max_phrasings)
+        return _eval(scored, args.files, args.misses)
     return _run(settings, matcher, console=args.console)
 
 

@@ -8,40 +8,32 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import yaml
 from rapidfuzz import fuzz, process
 
 from kzbot.errors import KnowledgeError, Problem
+from kzbot.records import DATE_PATTERN, FILES, ID_PATTERN, MAX_QUOTE, TOPIC, FileSpec, RecordSpec
+from kzbot.records import MAX_ANSWER as MAX_ANSWER
 from kzbot.text import Normaliser, ascii_fold, fold_quote
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 50
-MAX_ANSWER = 300
-MAX_DETAILS = 1000
-MAX_PROFILE = 300
-MAX_QUOTE = 400
-MIN_PHRASINGS, MAX_PHRASINGS = 4, 40
 # Two phrasings of different entries at least this alike (token-sorted, after normalising) are a clash.
 CLASH_SCORE = 95.0
 CLASH_BLOCK = 256
-ACTOR_KINDS = ("person", "organisation", "media")
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SPECIAL_FILES = ("sources.yaml", "actors.yaml", "timeline.yaml", "lexicon.yaml")
 # Files a knowledge base may do without.
 OPTIONAL_FILES = ("unanswered.yaml",)
-MAX_NOTE = 200
-MIN_UNANSWERED_PHRASINGS = 2
 # An untitled article is cited by this many of its first words.
 OPENING_WORDS = 6
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------------------------------------- the model
@@ -264,23 +256,18 @@ class _Checker:
         self.located = located
         self.problems = problems
 
-    def problem(self, path: tuple[Any, ...], message: str, *, entry: str | None = None, field: str | None = None):
+    def problem(
+        self, path: tuple[Any, ...], message: str, *, entry: str | None = None, field: str | None = None
+    ) -> None:
         self.problems.append(Problem(self.shown, message, entry=entry, field=field, line=self.located.line(path)))
 
-    def record(
-        self,
-        value: Any,
-        path: tuple[Any, ...],
-        what: str,
-        required: tuple[str, ...],
-        optional: tuple[str, ...],
-    ) -> dict[str, Any] | None:
+    def record(self, value: Any, path: tuple[Any, ...], spec: RecordSpec) -> dict[str, Any] | None:
         """Check a mapping has the required keys and no unknown ones; returns it, or None if not a mapping."""
         entry = value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None
         if not isinstance(value, dict):
-            self.problem(path, f"each {what} must be a mapping of fields, not {_kind(value)}")
+            self.problem(path, f"each {spec.what} must be a mapping of fields, not {_kind(value)}")
             return None
-        allowed = required + optional
+        allowed = spec.allowed
         for key in value:
             if key not in allowed:
                 hint = process.extractOne(str(key), allowed, scorer=fuzz.ratio, score_cutoff=70)
@@ -291,10 +278,77 @@ class _Checker:
                     entry=entry,
                     field=str(key),
                 )
-        for key in required:
+        for key in spec.required:
             if key not in value or value[key] is None:
                 self.problem(path, "missing required field", entry=entry, field=key)
         return value
+
+    def fields(self, record: dict[str, Any], path: tuple[Any, ...], spec: RecordSpec) -> dict[str, Any]:
+        """Every field of `record` checked against its spec; a value that does not read cleanly is None.
+
+        Texts come back stripped, lists as tuples, quotes as Quote, dates as text, and a missing optional
+        field as None (an empty tuple for lists)."""
+        rid = self.ident(record, path)
+        values: dict[str, Any] = {"id": rid}
+        for item in spec.fields:
+            key = item.name
+            if key == "id":
+                continue
+            value: Any
+            if item.type == "text":
+                value = self.text(record, key, path, rid, limit=item.max_length)
+                if value is not None and item.choices and value not in item.choices:
+                    message = f"{value!r} is not one of: {', '.join(item.choices)}"
+                    self.problem((*path, key), message, entry=rid, field=key)
+                if value and item.ends_with and not value.endswith(item.ends_with):
+                    ending = "a question mark" if item.ends_with == "?" else repr(item.ends_with)
+                    self.problem((*path, key), f"must end with {ending}", entry=rid, field=key)
+            elif item.type == "texts":
+                value = self.texts(record, key, path, rid)
+                low, high = item.min_items, item.max_items
+                given = isinstance(record.get(key), list)
+                if given and low is not None and high is not None and not low <= len(value) <= high:
+                    message = f"has {len(value)} {key}; give {low} to {high}"
+                    self.problem((*path, key), message, entry=rid, field=key)
+            elif item.type in ("quotes", "quote"):
+                value = self.quotes(record, key, path, rid, single=item.type == "quote")
+            elif item.type == "date":
+                value = _date_text(record.get(key))
+                if record.get(key) is not None and value is None:
+                    self.problem((*path, key), "must be a date: YYYY, YYYY-MM or YYYY-MM-DD", entry=rid, field=key)
+            elif item.type == "bool":
+                value = record.get(key, False)
+                if not isinstance(value, bool):
+                    self.problem((*path, key), f"must be true or false, not {_kind(value)}", entry=rid, field=key)
+                value = bool(value)
+            else:
+                value = self.covers(record, key, path, rid)
+            if item.if_empty and isinstance(record.get(key), list) and not record[key]:
+                self.problem((*path, key), item.if_empty, entry=rid, field=key)
+            values[key] = value
+        return values
+
+    def covers(
+        self, record: dict[str, Any], key: str, path: tuple[Any, ...], entry: str | None
+    ) -> tuple[str, str | None] | None:
+        """A source's {from, to} dates; None unless `from` reads as a date."""
+        covers = record.get(key)
+        if covers is None:
+            return None
+        if not isinstance(covers, dict):
+            self.problem((*path, key), f"must be a mapping {{from, to}}, not {_kind(covers)}", entry=entry, field=key)
+            return None
+        unknown = set(covers) - {"from", "to"}
+        if unknown:
+            message = f"unknown key {sorted(unknown)[0]!r}; allowed: from, to"
+            self.problem((*path, key), message, entry=entry, field=key)
+        covers_from = _date_text(covers.get("from"))
+        covers_to = _date_text(covers.get("to")) if covers.get("to") is not None else None
+        if covers_from is None:
+            self.problem((*path, key), "needs 'from' as a date (YYYY-MM-DD)", entry=entry, field=key)
+        if covers.get("to") is not None and covers_to is None:
+            self.problem((*path, key), "'to' must be a date (YYYY-MM-DD)", entry=entry, field=key)
+        return None if covers_from is None else (covers_from, covers_to)
 
     def text(
         self,
@@ -345,12 +399,15 @@ class _Checker:
                 self.problem((*path, key, index), _item_problem(index, item), entry=entry, field=key)
         return tuple(out)
 
-    def quotes(self, record: dict[str, Any], key: str, path: tuple[Any, ...], entry: str | None) -> tuple[Quote, ...]:
+    def quotes(
+        self, record: dict[str, Any], key: str, path: tuple[Any, ...], entry: str | None, *, single: bool = False
+    ) -> tuple[Quote, ...]:
+        """A list of {source, quote} mappings, or (`single`) one mapping."""
         value = record.get(key)
         if value is None:
             return ()
         items = value if isinstance(value, list) else [value]
-        if key == "sources" and not isinstance(value, list):
+        if not single and not isinstance(value, list):
             self.problem(
                 (*path, key),
                 f"must be a list of {{source, quote}}, not {_kind(value)}",
@@ -423,16 +480,30 @@ def _date_text(value: Any) -> str | None:
 # ------------------------------------------------------------------------------------------- the loader
 
 
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """A record as read, with the file and the path inside it where it came from, for located problems."""
+
+    record: T
+    file: str
+    path: tuple[Any, ...]
+    located: _Located
+
+    def line(self, name: str) -> int | None:
+        """The line of one of the record's fields (or of the record, where the field is absent)."""
+        return self.located.line((*self.path, name))
+
+
 @dataclass
 class _Draft:
     """What was read before cross-checking: records with the file and path they came from."""
 
-    sources: dict[str, tuple[Source, str, tuple[Any, ...], _Located]] = field(default_factory=dict)
+    sources: dict[str, Read[Source]] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
-    entries: dict[str, tuple[Entry, str, tuple[Any, ...], _Located]] = field(default_factory=dict)
-    actors: dict[str, tuple[Actor, str, tuple[Any, ...], _Located]] = field(default_factory=dict)
-    events: list[tuple[Event, str, tuple[Any, ...], _Located]] = field(default_factory=list)
-    gaps: dict[str, tuple[Gap, str, tuple[Any, ...], _Located]] = field(default_factory=dict)
+    entries: dict[str, Read[Entry]] = field(default_factory=dict)
+    actors: dict[str, Read[Actor]] = field(default_factory=dict)
+    events: dict[str, Read[Event]] = field(default_factory=dict)
+    gaps: dict[str, Read[Gap]] = field(default_factory=dict)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     stopwords: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
@@ -491,28 +562,28 @@ def load(knowledge_dir: Path, seeds_dir: Path) -> KnowledgeBase:
     if problems:
         raise KnowledgeError(problems)
     mentioned: dict[str, list[str]] = {}
-    for entry, *_ in draft.entries.values():
-        for actor_id in entry.actors:
-            mentioned.setdefault(actor_id, []).append(entry.id)
+    for read in draft.entries.values():
+        for actor_id in read.record.actors:
+            mentioned.setdefault(actor_id, []).append(read.record.id)
     actors = {
-        actor_id: replace(actor, mentioned_in=tuple(mentioned.get(actor_id, ())))
-        for actor_id, (actor, *_) in draft.actors.items()
+        actor_id: replace(read.record, mentioned_in=tuple(mentioned.get(actor_id, ())))
+        for actor_id, read in draft.actors.items()
     }
     sources = {
-        sid: source if source.headline else replace(source, opening=_opening(seeds[sid]))
-        for sid, (source, *_) in draft.sources.items()
+        sid: read.record if read.record.headline else replace(read.record, opening=_opening(seeds[sid]))
+        for sid, read in draft.sources.items()
     }
     return KnowledgeBase(
         sources=MappingProxyType(sources),
         topics=MappingProxyType(dict(draft.topics)),
-        entries=MappingProxyType({k: v[0] for k, v in draft.entries.items()}),
+        entries=MappingProxyType({k: v.record for k, v in draft.entries.items()}),
         actors=MappingProxyType(actors),
-        events=tuple(e for e, *_ in draft.events),
+        events=tuple(read.record for read in draft.events.values()),
         synonyms=MappingProxyType(dict(draft.synonyms)),
         stopwords=draft.stopwords,
         entities=draft.entities,
         version=digest.hexdigest()[:12],
-        gaps=tuple(g for g, *_ in draft.gaps.values()),
+        gaps=tuple(read.record for read in draft.gaps.values()),
         question_words=MappingProxyType(dict(draft.question_words)),
     )
 
@@ -541,214 +612,119 @@ def _list_of(data: Any, key: str, checker: _Checker, allowed_top: tuple[str, ...
     return items
 
 
-def _read_sources(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
-    for index, raw in enumerate(_list_of(data, "sources", c, ("sources",))):
-        path = ("sources", index)
-        rec = c.record(raw, path, "source", ("id", "seed", "covers", "summary"), ("headline", "outlet", "translated"))
+def _records(items: list[Any], c: _Checker, spec: FileSpec) -> Iterator[tuple[dict[str, Any], tuple[Any, ...]]]:
+    """Each record of a file checked against its spec: (values, path), for those whose key fields read cleanly."""
+    for index, raw in enumerate(items):
+        path = (spec.list_key, index)
+        rec = c.record(raw, path, spec.record)
         if rec is None:
             continue
-        sid = c.ident(rec, path)
-        seed = c.text(rec, "seed", path, sid)
-        headline = c.text(rec, "headline", path, sid, limit=256)
-        outlet = c.text(rec, "outlet", path, sid, limit=100)
-        summary = c.text(rec, "summary", path, sid, limit=MAX_PROFILE)
-        translated = rec.get("translated", False)
-        if not isinstance(translated, bool):
+        values = c.fields(rec, path, spec.record)
+        if all(values[name] for name in spec.record.key_fields):
+            yield values, path
+
+
+def _add(store: dict[str, Read[T]], read: Read[T], rid: str, c: _Checker, *, name_file: bool = True) -> bool:
+    """Keep a record under its id; a second record with the id is a problem (naming the first one's file)."""
+    if rid in store:
+        also = f" (also in {store[rid].file})" if name_file else ""
+        c.problem(read.path, f"duplicate id{also}", entry=rid, field="id")
+        return False
+    store[rid] = read
+    return True
+
+
+def _read_sources(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
+    spec = FILES["sources"]
+    items = _list_of(data, spec.list_key, c, spec.top_keys)
+    for index, raw in enumerate(items):
+        if isinstance(raw, dict) and "headline" in raw and raw["headline"] is None:
             c.problem(
-                (*path, "translated"),
-                f"must be true or false, not {_kind(translated)}",
-                entry=sid,
-                field="translated",
-            )
-        covers = rec.get("covers")
-        covers_from = covers_to = None
-        if isinstance(covers, dict):
-            unknown = set(covers) - {"from", "to"}
-            if unknown:
-                c.problem(
-                    (*path, "covers"),
-                    f"unknown key {sorted(unknown)[0]!r}; allowed: from, to",
-                    entry=sid,
-                    field="covers",
-                )
-            covers_from = _date_text(covers.get("from"))
-            covers_to = _date_text(covers.get("to")) if covers.get("to") is not None else None
-            if covers_from is None:
-                c.problem((*path, "covers"), "needs 'from' as a date (YYYY-MM-DD)", entry=sid, field="covers")
-            if covers.get("to") is not None and covers_to is None:
-                c.problem((*path, "covers"), "'to' must be a date (YYYY-MM-DD)", entry=sid, field="covers")
-        elif covers is not None:
-            c.problem(
-                (*path, "covers"),
-                f"must be a mapping {{from, to}}, not {_kind(covers)}",
-                entry=sid,
-                field="covers",
-            )
-        if rec.get("headline", "") is None:
-            c.problem(
-                (*path, "headline"),
+                (spec.list_key, index, "headline"),
                 "must be the article's own title; leave it out for an untitled article",
-                entry=sid,
+                entry=raw.get("id") if isinstance(raw.get("id"), str) else None,
                 field="headline",
             )
-        if sid is None or None in (seed, summary, covers_from):
-            continue
-        if sid in draft.sources:
-            c.problem(path, f"duplicate id (also in {draft.sources[sid][1]})", entry=sid, field="id")
-            continue
-        source = Source(sid, seed, headline, outlet, bool(translated), covers_from, covers_to, summary)  # type: ignore[arg-type]
-        draft.sources[sid] = (source, shown, path, c.located)
+    for v, path in _records(items, c, spec):
+        covers_from, covers_to = v["covers"]
+        source = Source(
+            id=v["id"],
+            seed=v["seed"],
+            headline=v["headline"],
+            outlet=v["outlet"],
+            translated=v["translated"],
+            covers_from=covers_from,
+            covers_to=covers_to,
+            summary=v["summary"],
+        )
+        _add(draft.sources, Read(source, shown, path, c.located), source.id, c)
 
 
 def _read_faq(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
-    items = _list_of(data, "entries", c, ("topic", "entries"))
+    spec = FILES["faq"]
+    items = _list_of(data, spec.list_key, c, spec.top_keys)
     topic = data.get("topic") if isinstance(data, dict) else None
     topic_id = title = None
     if isinstance(topic, dict):
-        rec = c.record(topic, ("topic",), "topic", ("id", "title"), ())
+        rec = c.record(topic, ("topic",), TOPIC)
         if rec is not None:
-            topic_id = c.ident(rec, ("topic",))
-            title = c.text(rec, "title", ("topic",), topic_id, limit=100)
+            header = c.fields(rec, ("topic",), TOPIC)
+            topic_id, title = header["id"], header["title"]
     elif isinstance(data, dict):
         c.problem(("topic",), "missing 'topic' with an id and a title", field="topic")
     if topic_id and topic_id in draft.topics:
         c.problem(("topic",), f"duplicate topic id {topic_id!r}", field="topic")
         topic_id = None
     ids: list[str] = []
-    for index, raw in enumerate(items):
-        path = ("entries", index)
-        rec = c.record(
-            raw,
-            path,
-            "entry",
-            ("id", "question", "phrasings", "answer", "sources"),
-            ("details", "related", "actors"),
+    for v, path in _records(items, c, spec):
+        entry = Entry(
+            id=v["id"],
+            topic=topic_id or "",
+            question=v["question"],
+            phrasings=v["phrasings"],
+            answer=v["answer"],
+            details=v["details"],
+            sources=v["sources"],
+            related=v["related"],
+            actors=v["actors"],
         )
-        if rec is None:
-            continue
-        eid = c.ident(rec, path)
-        question = c.text(rec, "question", path, eid, limit=100)
-        if question and not question.endswith("?"):
-            c.problem((*path, "question"), "must end with a question mark", entry=eid, field="question")
-        phrasings = c.texts(rec, "phrasings", path, eid)
-        if isinstance(rec.get("phrasings"), list) and not MIN_PHRASINGS <= len(phrasings) <= MAX_PHRASINGS:
-            c.problem(
-                (*path, "phrasings"),
-                f"has {len(phrasings)} phrasings; give {MIN_PHRASINGS} to {MAX_PHRASINGS}",
-                entry=eid,
-                field="phrasings",
-            )
-        answer = c.text(rec, "answer", path, eid, limit=MAX_ANSWER)
-        details = c.text(rec, "details", path, eid, limit=MAX_DETAILS)
-        sources = c.quotes(rec, "sources", path, eid)
-        if "sources" in rec and isinstance(rec["sources"], list) and not rec["sources"]:
-            c.problem((*path, "sources"), "needs at least one source with a quote", entry=eid, field="sources")
-        related = c.texts(rec, "related", path, eid)
-        actors = c.texts(rec, "actors", path, eid)
-        if eid is None or question is None or answer is None:
-            continue
-        if eid in draft.entries:
-            c.problem(path, f"duplicate id (also in {draft.entries[eid][1]})", entry=eid, field="id")
-            continue
-        entry = Entry(eid, topic_id or "", question, phrasings, answer, details, sources, related, actors)
-        draft.entries[eid] = (entry, shown, path, c.located)
-        ids.append(eid)
+        if _add(draft.entries, Read(entry, shown, path, c.located), entry.id, c):
+            ids.append(entry.id)
     if topic_id and title:
         draft.topics[topic_id] = Topic(topic_id, title, tuple(ids))
 
 
 def _read_gaps(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
-    items = _list_of(data, "questions", c, ("questions",))
-    for index, raw in enumerate(items):
-        path = ("questions", index)
-        rec = c.record(raw, path, "question", ("id", "note", "phrasings"), ("see",))
-        if rec is None:
-            continue
-        gid = c.ident(rec, path)
-        note = c.text(rec, "note", path, gid, limit=MAX_NOTE)
-        phrasings = c.texts(rec, "phrasings", path, gid)
-        if isinstance(rec.get("phrasings"), list) and not MIN_UNANSWERED_PHRASINGS <= len(phrasings) <= MAX_PHRASINGS:
-            c.problem(
-                (*path, "phrasings"),
-                f"has {len(phrasings)} phrasings; give {MIN_UNANSWERED_PHRASINGS} to {MAX_PHRASINGS}",
-                entry=gid,
-                field="phrasings",
-            )
-        see = c.texts(rec, "see", path, gid)
-        if gid is None or note is None or not phrasings:
-            continue
-        if gid in draft.gaps:
-            c.problem(path, f"duplicate id (also in {draft.gaps[gid][1]})", entry=gid, field="id")
-            continue
-        draft.gaps[gid] = (Gap(gid, note, phrasings, see), shown, path, c.located)
+    spec = FILES["unanswered"]
+    for v, path in _records(_list_of(data, spec.list_key, c, spec.top_keys), c, spec):
+        gap = Gap(id=v["id"], note=v["note"], phrasings=v["phrasings"], see=v["see"])
+        _add(draft.gaps, Read(gap, shown, path, c.located), gap.id, c)
 
 
 def _read_actors(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
-    for index, raw in enumerate(_list_of(data, "actors", c, ("actors",))):
-        path = ("actors", index)
-        rec = c.record(
-            raw, path, "actor", ("id", "name", "kind", "role", "profile", "sources"),
-            ("aliases", "affiliation", "stance", "quote"),
-        )  # fmt: skip
-        if rec is None:
-            continue
-        aid = c.ident(rec, path)
-        name = c.text(rec, "name", path, aid, limit=100)
-        aliases = c.texts(rec, "aliases", path, aid)
-        kind = c.text(rec, "kind", path, aid)
-        if kind is not None and kind not in ACTOR_KINDS:
-            c.problem((*path, "kind"), f"{kind!r} is not one of: {', '.join(ACTOR_KINDS)}", entry=aid, field="kind")
-        role = c.text(rec, "role", path, aid, limit=200)
-        affiliation = c.text(rec, "affiliation", path, aid, limit=200)
-        profile = c.text(rec, "profile", path, aid, limit=MAX_PROFILE)
-        stance = c.text(rec, "stance", path, aid, limit=MAX_PROFILE)
-        quotes = c.quotes(rec, "quote", path, aid)
-        sources = c.texts(rec, "sources", path, aid)
-        if "sources" in rec and isinstance(rec["sources"], list) and not rec["sources"]:
-            c.problem((*path, "sources"), "name at least one source that mentions them", entry=aid, field="sources")
-        if None in (aid, name, kind, role, profile):
-            continue
-        if aid in draft.actors:
-            c.problem(path, f"duplicate id (also in {draft.actors[aid][1]})", entry=aid, field="id")
-            continue
+    spec = FILES["actors"]
+    for v, path in _records(_list_of(data, spec.list_key, c, spec.top_keys), c, spec):
         actor = Actor(
-            aid,
-            name,
-            aliases,
-            kind,
-            role,
-            affiliation,
-            profile,
-            stance,
-            quotes[0] if quotes else None,
-            sources,
-            (),
-        )  # type: ignore[arg-type]
-        draft.actors[aid] = (actor, shown, path, c.located)  # type: ignore[index]
+            id=v["id"],
+            name=v["name"],
+            aliases=v["aliases"],
+            kind=v["kind"],
+            role=v["role"],
+            affiliation=v["affiliation"],
+            profile=v["profile"],
+            stance=v["stance"],
+            quote=v["quote"][0] if v["quote"] else None,
+            sources=v["sources"],
+            mentioned_in=(),
+        )
+        _add(draft.actors, Read(actor, shown, path, c.located), actor.id, c)
 
 
 def _read_events(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
-    seen: set[str] = set()
-    for index, raw in enumerate(_list_of(data, "events", c, ("events",))):
-        path = ("events", index)
-        rec = c.record(raw, path, "event", ("id", "date", "event", "sources"), ())
-        if rec is None:
-            continue
-        eid = c.ident(rec, path)
-        date = _date_text(rec.get("date"))
-        if rec.get("date") is not None and date is None:
-            c.problem((*path, "date"), "must be a date: YYYY, YYYY-MM or YYYY-MM-DD", entry=eid, field="date")
-        text = c.text(rec, "event", path, eid, limit=MAX_ANSWER)
-        sources = c.quotes(rec, "sources", path, eid)
-        if "sources" in rec and isinstance(rec["sources"], list) and not rec["sources"]:
-            c.problem((*path, "sources"), "needs at least one source with a quote", entry=eid, field="sources")
-        if eid is None or date is None or text is None:
-            continue
-        if eid in seen:
-            c.problem(path, "duplicate id", entry=eid, field="id")
-            continue
-        seen.add(eid)
-        draft.events.append((Event(eid, date, text, sources), shown, path, c.located))
+    spec = FILES["timeline"]
+    for v, path in _records(_list_of(data, spec.list_key, c, spec.top_keys), c, spec):
+        event = Event(id=v["id"], date=v["date"], event=v["event"], sources=v["sources"])
+        _add(draft.events, Read(event, shown, path, c.located), event.id, c, name_file=False)
 
 
 def _read_lexicon(data: Any, c: _Checker, draft: _Draft) -> None:
@@ -803,19 +779,19 @@ def _read_lexicon(data: Any, c: _Checker, draft: _Draft) -> None:
 def _read_seeds(draft: _Draft, seeds_dir: Path, problems: list[Problem]) -> dict[str, str]:
     """The folded text of each source's seed, for the verbatim-quote check."""
     seeds: dict[str, str] = {}
-    for sid, (source, shown, path, located) in draft.sources.items():
-        seed_path = seeds_dir / source.seed
+    for sid, read in draft.sources.items():
+        seed_path = seeds_dir / read.record.seed
         try:
             seeds[sid] = fold_quote(seed_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             reason = "not found" if isinstance(exc, FileNotFoundError) else f"unreadable ({exc})"
             problems.append(
                 Problem(
-                    shown,
+                    read.file,
                     f"seed file {_shown(seed_path)} {reason}",
                     entry=sid,
                     field="seed",
-                    line=located.line((*path, "seed")),
+                    line=read.line("seed"),
                 )
             )
     return seeds
@@ -824,58 +800,57 @@ def _read_seeds(draft: _Draft, seeds_dir: Path, problems: list[Problem]) -> dict
 def _cross_check(draft: _Draft, seeds: dict[str, str], problems: list[Problem]) -> None:
     """References between records, and every quote against its seed."""
 
-    def report(record: tuple[Any, str, tuple[Any, ...], _Located], owner: str, fld: str, message: str) -> None:
-        _, shown, path, located = record
-        problems.append(Problem(shown, message, entry=owner, field=fld, line=located.line((*path, fld))))
+    def report(read: Read[Any], owner: str, fld: str, message: str) -> None:
+        problems.append(Problem(read.file, message, entry=owner, field=fld, line=read.line(fld)))
 
-    def check_quotes(record: tuple[Any, ...], owner: str, quotes: tuple[Quote, ...], fld: str) -> None:
+    def check_quotes(read: Read[Any], owner: str, quotes: tuple[Quote, ...], fld: str) -> None:
         for quote in quotes:
             if quote.source not in draft.sources:
-                report(record, owner, fld, f"unknown source {quote.source!r}{_near(quote.source, draft.sources)}")
+                report(read, owner, fld, f"unknown source {quote.source!r}{_near(quote.source, draft.sources)}")
             elif quote.source in seeds and fold_quote(quote.quote) not in seeds[quote.source]:
-                seed = draft.sources[quote.source][0].seed_path
-                report(record, owner, fld, f"quote not found verbatim in {seed}: {_clip(quote.quote)!r}")
+                seed = draft.sources[quote.source].record.seed_path
+                report(read, owner, fld, f"quote not found verbatim in {seed}: {_clip(quote.quote)!r}")
 
-    for sid, source_record in draft.sources.items():
-        source = source_record[0]
+    for sid, read_source in draft.sources.items():
+        source = read_source.record
         if source.headline is not None and sid in seeds and fold_quote(source.headline) not in seeds[sid]:
             report(
-                source_record,
+                read_source,
                 sid,
                 "headline",
                 f"headline not found verbatim in {source.seed_path}: {_clip(source.headline)!r}; give the article's "
                 "own title, or leave the headline out for an untitled article",
             )
-    for eid, record in draft.entries.items():
-        entry = record[0]
-        check_quotes(record, eid, entry.sources, "sources")
+    for eid, read_entry in draft.entries.items():
+        entry = read_entry.record
+        check_quotes(read_entry, eid, entry.sources, "sources")
         for rel in entry.related:
             if rel == eid:
-                report(record, eid, "related", "an entry cannot be related to itself")
+                report(read_entry, eid, "related", "an entry cannot be related to itself")
             elif rel not in draft.entries:
-                report(record, eid, "related", f"unknown entry {rel!r}{_near(rel, draft.entries)}")
+                report(read_entry, eid, "related", f"unknown entry {rel!r}{_near(rel, draft.entries)}")
         for actor_id in entry.actors:
             if actor_id not in draft.actors:
-                report(record, eid, "actors", f"unknown actor {actor_id!r}{_near(actor_id, draft.actors)}")
-    for aid, record in draft.actors.items():
-        actor = record[0]
+                report(read_entry, eid, "actors", f"unknown actor {actor_id!r}{_near(actor_id, draft.actors)}")
+    for aid, read_actor in draft.actors.items():
+        actor = read_actor.record
         if actor.quote is not None:
-            check_quotes(record, aid, (actor.quote,), "quote")
+            check_quotes(read_actor, aid, (actor.quote,), "quote")
         names = [fold_quote(n).casefold() for n in (actor.name, *actor.aliases)]
         for sid in actor.sources:
             if sid not in draft.sources:
-                report(record, aid, "sources", f"unknown source {sid!r}{_near(sid, draft.sources)}")
+                report(read_actor, aid, "sources", f"unknown source {sid!r}{_near(sid, draft.sources)}")
             elif sid in seeds and not any(n in seeds[sid].casefold() for n in names):
-                seed = draft.sources[sid][0].seed_path
-                report(record, aid, "sources", f"neither the name nor an alias appears in {seed}")
-    for record in draft.events:
-        check_quotes(record, record[0].id, record[0].sources, "sources")
-    for gid, record in draft.gaps.items():
+                seed = draft.sources[sid].record.seed_path
+                report(read_actor, aid, "sources", f"neither the name nor an alias appears in {seed}")
+    for read_event in draft.events.values():
+        check_quotes(read_event, read_event.record.id, read_event.record.sources, "sources")
+    for gid, read_gap in draft.gaps.items():
         if gid in draft.entries:
-            report(record, gid, "id", f"an FAQ entry has the same id (in {draft.entries[gid][1]})")
-        for eid in record[0].see:
+            report(read_gap, gid, "id", f"an FAQ entry has the same id (in {draft.entries[gid].file})")
+        for eid in read_gap.record.see:
             if eid not in draft.entries:
-                report(record, gid, "see", f"unknown entry {eid!r}{_near(eid, draft.entries)}")
+                report(read_gap, gid, "see", f"unknown entry {eid!r}{_near(eid, draft.entries)}")
     _check_clashes(draft, problems)
 
 
@@ -886,9 +861,11 @@ def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
     owners: list[tuple[str, str]] = []
     texts: list[str] = []
     originals: list[str] = []
-    records: dict[tuple[str, str], tuple[Any, str, tuple[Any, ...], _Located]] = {}
-    phrasings_of = [(("entry", eid), r, (r[0].question, *r[0].phrasings)) for eid, r in draft.entries.items()]
-    phrasings_of += [(("gap", gid), r, r[0].phrasings) for gid, r in draft.gaps.items()]
+    records: dict[tuple[str, str], Read[Any]] = {}
+    phrasings_of: list[tuple[tuple[str, str], Read[Any], tuple[str, ...]]] = [
+        (("entry", eid), r, (r.record.question, *r.record.phrasings)) for eid, r in draft.entries.items()
+    ]
+    phrasings_of += [(("gap", gid), r, r.record.phrasings) for gid, r in draft.gaps.items()]
     for owner, record, phrasings in phrasings_of:
         records[owner] = record
         for phrasing in phrasings:
@@ -915,15 +892,15 @@ def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
             if b[0] == "gap" or (a[0] == "entry" and a >= b) or (a, b) in reported:
                 continue
             reported.add((a, b))
-            _, shown, path, located = records[a]
+            read = records[a]
             problems.append(
                 Problem(
-                    shown,
+                    read.file,
                     f"phrasing {originals[i]!r} is too close to {originals[int(j)]!r} of entry {b[1]!r} "
                     f"(score {row[j]:.0f}); the matcher cannot tell them apart — reword one",
                     entry=a[1],
                     field="phrasings",
-                    line=located.line((*path, "phrasings")),
+                    line=read.line("phrasings"),
                 )
             )
 

@@ -332,7 +332,8 @@ def lookup(path: Path, ref: str) -> Asked | None:
         conn.close()
     if row is None:
         return None
-    return Asked(*row[:8], tuple(row[8].split()), row[9])
+    ref, at, via, guild_id, question, outcome, entry, score, suggestions, knowledge = row
+    return Asked(ref, at, via, guild_id, question, outcome, entry, score, tuple(suggestions.split()), knowledge)
 
 
 # --- voters -------------------------------------------------------------------------------------------

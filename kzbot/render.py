@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 if TYPE_CHECKING:
     from kzbot.knowledge import Actor, Entry, KnowledgeBase
@@ -719,7 +719,7 @@ class Action:
             if match is not None:
                 found = match.groupdict()
                 return cls(
-                    kind=found["kind"],
+                    kind=cast(ActionKind, found["kind"]),
                     target=found.get("target") or "",
                     ref=found.get("ref"),
                     page=int(found.get("page") or 0),

@@ -79,7 +79,7 @@ def read(path: Path, *, days: int | None = None, now: float | None = None, guild
 
 def build(conn: sqlite3.Connection, *, since: float, days: int | None = None, guild_id: int | None = None) -> Review:
     where = _Where(since, guild_id)
-    outcomes = dict.fromkeys(OUTCOMES, 0)
+    outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
     rows = conn.execute(f"SELECT outcome, count(*) FROM questions q WHERE {where.sql} GROUP BY 1", where.params)
     for outcome, count in rows:
         outcomes[outcome] = outcomes.get(outcome, 0) + count

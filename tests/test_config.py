@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kzbot.config import PROJECT_ROOT, Settings, read_dotenv
+from kzbot import settings_docs
+from kzbot.__main__ import build_parser
+from kzbot.config import PROJECT_ROOT, Settings, read_dotenv, specs
 from kzbot.errors import EX_CONFIG, ConfigError
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789"
@@ -57,6 +59,8 @@ PARSED = [
     ("KZBOT_COOLDOWN_RATE", "5", "cooldown_rate", 5),
     ("KZBOT_COOLDOWN_SECONDS", "12.5", "cooldown_seconds", 12.5),
     ("KZBOT_MAX_QUESTION_LENGTH", "120", "max_question_length", 120),
+    ("KZBOT_RECORD_QUESTIONS", "0", "record_questions", False),
+    ("KZBOT_RECORD_DAYS", "30", "record_days", 30),
     ("KZBOT_KNOWLEDGE_DIR", "/srv/kb", "knowledge_dir", Path("/srv/kb")),
     ("KZBOT_SEEDS_DIR", "/srv/seeds", "seeds_dir", Path("/srv/seeds")),
     ("KZBOT_STATE_DIR", "/tmp/kzbot-state", "state_dir", Path("/tmp/kzbot-state")),
@@ -66,8 +70,6 @@ PARSED = [
     ("KZBOT_HEALTH_HOST", "0.0.0.0", "health_host", "0.0.0.0"),
     ("KZBOT_SHARD_COUNT", "4", "shard_count", 4),
     ("KZBOT_SHARD_IDS", "0-2", "shard_ids", (0, 1, 2)),
-    ("KZBOT_RECORD_QUESTIONS", "0", "record_questions", False),
-    ("KZBOT_RECORD_DAYS", "30", "record_days", 30),
     ("DISCORD_API_BASE", "http://127.0.0.1:8765/api/v10", "api_base", "http://127.0.0.1:8765/api/v10"),
     ("DISCORD_GATEWAY_URL", "ws://127.0.0.1:8765/", "gateway_url", "ws://127.0.0.1:8765/"),
 ]
@@ -131,7 +133,8 @@ BAD = [
     ("KZBOT_SHARD_COUNT", "0", "between 1 and 100000"),
     ("KZBOT_RECORD_QUESTIONS", "sometimes", "must be 1 or 0"),
     ("KZBOT_RECORD_DAYS", "0", "between 1 and 3650"),
-    ("KZBOT_RECORD_DAYS", "a year", "not a whole number"),
+    ("KZBOT_RECORD_DAYS", "3651", "between 1 and 3650"),
+    ("KZBOT_RECORD_DAYS", "ninety", "not a whole number"),
 ]
 
 
@@ -184,6 +187,20 @@ def test_a_malformed_dotenv_line_is_located(tmp_path):
     dotenv.write_text("KZBOT_LOG_LEVEL=INFO\nthis is not a setting\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\.env:2: expected KEY=VALUE, got 'this is not a setting'"):
         Settings.from_env({}, dotenv=dotenv)
+
+
+def test_a_key_without_a_value_in_dotenv_is_located(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# settings\n\nKZBOT_LOG_LEVEL\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\.env:3: expected KEY=VALUE, got 'KZBOT_LOG_LEVEL'"):
+        Settings.from_env({}, dotenv=dotenv)
+
+
+def test_dotenv_quotes_and_inline_comments(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("KZBOT_HEALTH_HOST='0.0.0.0'  # all\nKZBOT_GUILD_IDS=\"1, 2\"\n", encoding="utf-8")
+    s = Settings.from_env({}, dotenv=dotenv)
+    assert (s.health_host, s.guild_ids) == ("0.0.0.0", (1, 2))
 
 
 def test_a_bad_value_in_dotenv_names_the_variable(tmp_path):
@@ -267,3 +284,53 @@ def test_readme_configuration_table_gives_the_defaults_of_env_example():
     assert shown, ".env.example shows no defaults"
     for variable, value in shown.items():
         assert table[variable] == f"`{value}`", variable
+
+
+# --- one table: the docs are made from Settings, and drift fails here ------------------------------
+
+MAKE_SETTINGS = "out of date with the table in kzbot/config.py: run `make settings`"
+
+
+def test_env_example_is_made_from_the_table():
+    assert ENV_EXAMPLE.read_text(encoding="utf-8") == settings_docs.env_example(), MAKE_SETTINGS
+
+
+def test_readme_table_is_made_from_the_table():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert settings_docs.readme_with_table(readme) == readme, MAKE_SETTINGS
+
+
+def test_help_is_made_from_the_table():
+    help_text = " ".join(build_parser().format_help().split())
+    for _, spec in specs():
+        assert f" {spec.variable} {spec.help}" in help_text, spec.variable
+    assert "Accepts 1–100. Default: 3." in help_text
+    assert "Accepts 1–3650. Default: 90." in help_text
+
+
+def test_a_changed_default_reaches_every_document(monkeypatch, tmp_path):
+    """Change one default in the table: --help, .env.example and the README all follow."""
+    (tmp_path / "README.md").write_text(
+        f"# kzbot\n\n## Configuration\n\n{settings_docs.README_BEGIN}\n{settings_docs.README_END}\n",
+        encoding="utf-8",
+    )
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    monkeypatch.setattr(fields["cooldown_rate"], "default", 7)
+    assert settings_docs.main([str(tmp_path)]) == 0
+    assert "\nKZBOT_COOLDOWN_RATE=7\n" in (tmp_path / ".env.example").read_text(encoding="utf-8")
+    assert "| `KZBOT_COOLDOWN_RATE` | `7` |" in (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "Accepts 1–100. Default: 7." in " ".join(settings_docs.help_text().split())
+    assert ENV_EXAMPLE.read_text(encoding="utf-8") != settings_docs.env_example()
+
+
+def test_every_setting_has_help_and_a_group():
+    for name, spec in specs():
+        assert spec.help.endswith("."), name
+        assert spec.group, name
+
+
+def test_the_image_values_in_the_table_are_the_dockerfile_env():
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    for _, spec in specs():
+        if spec.image is not None:
+            assert f"{spec.variable}={spec.image}" in dockerfile, spec.variable

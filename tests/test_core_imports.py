@@ -9,6 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORE = [
     "kzbot.config",
+    "kzbot.settings_docs",
+    "kzbot.records",
     "kzbot.errors",
     "kzbot.text",
     "kzbot.knowledge",

@@ -63,7 +63,8 @@ class KzBot(commands.AutoShardedBot):
             intents=intents_for(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             shard_count=settings.shard_count,
-            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
+            # None runs every shard; discord.py accepts it, though its annotation says list[int] only.
+            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,  # type: ignore[arg-type]
             tree_cls=KzTree,
         )
         self.settings = settings

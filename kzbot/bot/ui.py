@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
@@ -109,11 +109,11 @@ class KzButton(discord.ui.DynamicItem[discord.ui.Button], template=render.ACTION
         return cls(render.Button(label=label, custom_id=match.string, row=getattr(item, "row", None)))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        bot: KzBot = interaction.client  # type: ignore[assignment]
+        bot = cast("KzBot", interaction.client)
         return bot.first_delivery(interaction)
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        bot: KzBot = interaction.client  # type: ignore[assignment]
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = cast("KzBot", interaction.client)
         custom_id = self.item.custom_id or ""
         try:
             action = render.Action.parse(custom_id)

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from kzbot import render, review
+from kzbot.bot.cogs.limits import bot_of
 from kzbot.bot.tree import CheckMessage
 from kzbot.bot.ui import card_kwargs
 
@@ -21,7 +22,7 @@ async def owner_or_manager(interaction: discord.Interaction) -> bool:
     """The application's owner, or anyone with Manage Server where the command is used."""
     if interaction.permissions.manage_guild:
         return True
-    if await interaction.client.is_owner(interaction.user):  # type: ignore[attr-defined]
+    if await bot_of(interaction).is_owner(interaction.user):
         return True
     raise CheckMessage("Only the bot's owner or someone with Manage Server can do that.")
 

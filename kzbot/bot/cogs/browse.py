@@ -26,7 +26,7 @@ class BrowseCog(commands.Cog):
 
     def _set_topic_choices(self, matcher: Matcher) -> None:
         """The topic option lists the knowledge base's topics; they are data, so they are set here."""
-        choices = [
+        choices: list[app_commands.Choice[str | int | float]] = [
             app_commands.Choice(name=render.clip(t.title, 100), value=t.id)
             for t in list(matcher.kb.topics.values())[:TOPIC_CHOICES_MAX]
         ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import discord
 from discord import app_commands
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def _cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
-    settings = interaction.client.settings  # type: ignore[attr-defined]
+    settings = bot_of(interaction).settings
     return app_commands.Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
 
 
@@ -21,4 +21,5 @@ asking_cooldown = app_commands.checks.dynamic_cooldown(_cooldown)
 
 
 def bot_of(interaction: discord.Interaction) -> KzBot:
-    return interaction.client  # type: ignore[return-value]
+    """The bot that received the interaction: always a KzBot, which discord.py's types cannot know."""
+    return cast("KzBot", interaction.client)
