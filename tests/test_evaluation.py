@@ -29,17 +29,20 @@ class Floor(NamedTuple):
 
 
 FLOORS = {
-    "eval-judge.yaml": Floor(0.0, 1.0, 0.0, 0.0),
-    "eval-dev-1.yaml": Floor(0.84, 0.05, 0.88, 1.0),
-    "eval-dev-2.yaml": Floor(0.74, 0.09, 0.88, 1.0),
-    "eval-dev-3.yaml": Floor(0.84, 0.04, 0.88, 1.0),
-    "eval-dev-4.yaml": Floor(0.83, 0.04, 0.97, 1.0),
-    "eval-dev-5.yaml": Floor(0.80, 0.09, 0.80, 1.0),
-    "eval-fresh.yaml": Floor(0.0, 1.0, 0.0, 0.0),
-    "eval-tune.yaml": Floor(0.97, 0.01, 0.97, 1.0),
-    "eval-holdout.yaml": Floor(0.95, 0.01, 0.97, 1.0),
-    "eval-blind.yaml": Floor(0.92, 0.02, 0.95, 1.0),
-    "eval-blind-2.yaml": Floor(0.96, 0.02, 0.96, 1.0),
+    # Written from the articles alone: the judge and the second fresh set were each measured once, at the end.
+    "eval-judge.yaml": Floor(0.78, 0.07, 0.90, 0.975),
+    "eval-fresh.yaml": Floor(0.78, 0.05, 0.88, 1.0),
+    # Written the same way, and used to fit the matcher's weights.
+    "eval-dev-1.yaml": Floor(0.85, 0.06, 0.94, 1.0),
+    "eval-dev-2.yaml": Floor(0.72, 0.09, 0.91, 1.0),
+    "eval-dev-3.yaml": Floor(0.85, 0.04, 0.94, 1.0),
+    "eval-dev-4.yaml": Floor(0.79, 0.05, 0.97, 1.0),
+    "eval-dev-5.yaml": Floor(0.81, 0.10, 0.80, 1.0),
+    # Older sets, whose writers saw the list of entries.
+    "eval-tune.yaml": Floor(0.98, 0.01, 1.0, 1.0),
+    "eval-holdout.yaml": Floor(0.96, 0.01, 0.97, 1.0),
+    "eval-blind.yaml": Floor(0.93, 0.02, 0.97, 1.0),
+    "eval-blind-2.yaml": Floor(0.96, 0.01, 0.97, 1.0),
 }
 
 
