@@ -217,6 +217,55 @@ def test_a_read_only_state_dir_is_logged_once(
     assert len(warnings_of(caplog)) == 1, warnings_of(caplog)
 
 
+READ_ONLY_BURST = """
+import logging, sys, time
+from pathlib import Path
+from kzbot.questionlog import Asked, QuestionLog
+logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+log = QuestionLog(Path(sys.argv[1]), keep_days=90).start()
+for n in range(20):
+    log.record(Asked(f"r{n}", time.time(), "slash", None, "why didnt china send troops", "answered",
+                     "why-no-troops", 90.0, (), "v1"))
+    assert log.flush()
+log.close()
+print("answered all 20")
+"""
+
+
+def _read_only_mount_works(folder: Path) -> bool:
+    probe = f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} && ! touch {folder}/probe"
+    try:
+        return subprocess.run(["unshare", "-m", "sh", "-c", probe], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def test_a_state_dir_on_a_read_only_mount_is_logged_once(tmp_path: Path) -> None:
+    # Root ignores folder permissions, so the folder is made read-only the way a container's file system is:
+    # bind-mounted read-only, in a mount namespace of this test's own.
+    state = tmp_path / "state"
+    state.mkdir()
+    if not _read_only_mount_works(state):
+        pytest.skip("no mount namespace here (unshare -m) to make a read-only folder")
+    script = tmp_path / "burst.py"
+    script.write_text(READ_ONLY_BURST)
+    mount = f"mount --bind {state} {state} && mount -o remount,ro,bind {state}"
+    command = f'{mount} && exec "{sys.executable}" {script} {state}'
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "answered all 20"
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1, result.stderr
+    assert not list(state.iterdir())
+
+
 def test_a_log_that_becomes_writable_again_says_so(
     tmp_path: Path, matcher: Matcher, caplog: pytest.LogCaptureFixture
 ) -> None:
