@@ -41,7 +41,11 @@ class Normaliser:
                 if words and words != target:
                     table[words] = target
         self._table = table
-        self._longest = max((len(k) for k in table), default=0)
+        # The lengths of the variants that start with each word, longest first: most words start none.
+        sizes: dict[str, set[int]] = {}
+        for words in table:
+            sizes.setdefault(words[0], set()).add(len(words))
+        self._sizes = {first: sorted(found, reverse=True) for first, found in sizes.items()}
         self.stopwords = frozenset(ascii_fold(w) for w in stopwords)
 
     def single_word_variants(self) -> dict[str, tuple[str, ...]]:
@@ -54,8 +58,8 @@ class Normaliser:
         out: list[str] = []
         i = 0
         while i < len(tokens):
-            for size in range(min(self._longest, len(tokens) - i), 0, -1):
-                target = self._table.get(tuple(tokens[i : i + size]))
+            for size in self._sizes.get(tokens[i], ()):
+                target = self._table.get(tuple(tokens[i : i + size])) if i + size <= len(tokens) else None
                 if target is not None:
                     out.extend(target)
                     i += size

@@ -42,17 +42,17 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
         entries = tuple(_first_phrasings(e, max_phrasings) for e in entries)
     gaps = tuple(kb.gaps)
     words = NameWords.from_lists(kb.question_words, normalise.stopwords, kb.entities)
+    vocabulary = _vocabulary(kb, entries, normalise)
     reader = Reader(
         normalise,
-        build_speller(
-            _vocabulary(kb, entries, normalise), normalise.stopwords, _rewrites(kb, entries, normalise, tuning), tuning
-        ),
+        build_speller(vocabulary, normalise.stopwords, _rewrites(vocabulary, normalise, tuning), tuning),
     )
-    documents = [_document(kb, e, reader) for e in entries] + [
-        Document(frozenset(s for p in g.phrasings for s in reader.stems(p))) for g in gaps
+    stems = _Stems(reader)
+    documents = [_document(kb, e, stems) for e in entries] + [
+        Document(frozenset(s for p in g.phrasings for s in stems(p))) for g in gaps
     ]
-    phrasing_lists = [[" ".join(reader.stems(p)) for p in (e.question, *e.phrasings)] for e in entries]
-    phrasing_lists += [[" ".join(reader.stems(p)) for p in g.phrasings] for g in gaps]
+    phrasing_lists = [[" ".join(stems(p)) for p in (e.question, *e.phrasings)] for e in entries]
+    phrasing_lists += [[" ".join(stems(p)) for p in g.phrasings] for g in gaps]
     actors = build_actor_index(tuple(kb.actors.values()), words, tuning)
     return Stages(
         entries=entries,
@@ -98,9 +98,23 @@ def _entry_texts(kb: KnowledgeBase, entry: Entry) -> dict[str, list[str]]:
     }
 
 
-def _document(kb: KnowledgeBase, entry: Entry, reader: Reader) -> Document:
+class _Stems:
+    """A knowledge base's texts as stems, each text read once (phrasings and names recur across stages)."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.memo: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, text: str) -> tuple[str, ...]:
+        found = self.memo.get(text)
+        if found is None:
+            found = self.memo[text] = self.reader.stems(text)
+        return found
+
+
+def _document(kb: KnowledgeBase, entry: Entry, stems: _Stems) -> Document:
     texts = _entry_texts(kb, entry)
-    return Document(**{name: frozenset(s for t in parts for s in reader.stems(t)) for name, parts in texts.items()})
+    return Document(**{name: frozenset(s for t in parts for s in stems(t)) for name, parts in texts.items()})
 
 
 def _vocabulary(kb: KnowledgeBase, entries: tuple[Entry, ...], normalise: Normaliser) -> set[str]:
@@ -113,11 +127,8 @@ def _vocabulary(kb: KnowledgeBase, entries: tuple[Entry, ...], normalise: Normal
     return known
 
 
-def _rewrites(
-    kb: KnowledgeBase, entries: tuple[Entry, ...], normalise: Normaliser, tuning: Tuning
-) -> dict[str, tuple[str, ...]]:
+def _rewrites(known: set[str], normalise: Normaliser, tuning: Tuning) -> dict[str, tuple[str, ...]]:
     """A misspelt synonym ("beijng", "russains") is corrected to the synonym, then rewritten like it."""
-    known = _vocabulary(kb, entries, normalise)
     return {
         variant: tuple(w for w in target if w not in normalise.stopwords)
         for variant, target in normalise.single_word_variants().items()
@@ -128,13 +139,15 @@ def _rewrites(
 def _explanations(entries: tuple[Entry, ...], actors: ActorIndex, most_words: int) -> dict[str, Entry]:
     """Entries with a phrasing that is nothing but "what is <name>" explain that actor."""
     out: dict[str, Entry] = {}
+    known = frozenset(actors.vocabulary)
     for entry in entries:
         for phrasing in (entry.question, *entry.phrasings):
             folded = ascii_fold(phrasing)
             if len(folded.split()) > most_words or not actors.words.what_words.intersection(folded.split()):
                 continue
             query = actors.read(folded)
-            if not query.asked_what or not query.words:
+            # A curator writes the name as it is: every word must be one of the actors' words exactly.
+            if not query.asked_what or not query.words or not known.issuperset(query.words):
                 continue
             match = actors.find(query.words, names_only=True)
             if match.actor is not None and match.score >= 100.0:

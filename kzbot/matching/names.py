@@ -61,6 +61,32 @@ class NameWords:
 
 
 @dataclass(frozen=True)
+class Grouped:
+    """Lists of vocabulary indexes, one per actor, laid end to end (so numpy can take each actor's best at once)."""
+
+    flat: np.ndarray
+    starts: np.ndarray  # actor i's indexes are flat[starts[i]:starts[i] + counts[i]]
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, groups: Sequence[Sequence[int]]) -> Grouped:
+        counts = np.array([len(g) for g in groups], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        return cls(np.array([i for g in groups for i in g], dtype=np.int64), starts, counts)
+
+
+def _best_per_actor(likeness: np.ndarray, groups: Grouped) -> np.ndarray:
+    """(words, actors): each word's best likeness among each actor's words (0 for an actor with none)."""
+    out = np.zeros((likeness.shape[0], len(groups.counts)))
+    if not len(groups.flat):
+        return out
+    has = groups.counts > 0
+    columns = likeness[:, groups.flat]
+    out[:, has] = np.maximum.reduceat(columns, groups.starts[has], axis=1)
+    return out
+
+
+@dataclass(frozen=True)
 class NameQuery:
     words: tuple[str, ...]  # what is left of the look-up once fillers and titles are dropped
     asked_what: bool  # "what is the csto": an explanation is wanted more than a profile
@@ -81,8 +107,8 @@ class ActorIndex:
     names: tuple[str, ...]  # every name and alias, folded, its words sorted
     name_owner: np.ndarray  # actor index of each name
     vocabulary: tuple[str, ...]  # every word of every name, alias, role and affiliation
-    name_ids: tuple[np.ndarray, ...]  # per actor: vocabulary indexes of its name words
-    role_ids: tuple[np.ndarray, ...]  # per actor: vocabulary indexes of its role and affiliation words
+    name_words: Grouped  # per actor: vocabulary indexes of its name words
+    role_words: Grouped  # per actor: vocabulary indexes of its role and affiliation words
     own: tuple[frozenset[str], ...]  # per actor: the words of its names and its affiliation
     words: NameWords
     tuning: Tuning
@@ -134,20 +160,20 @@ class ActorIndex:
         little less, its role words). With names_only, an actor counts only when every word that does not merely
         describe is (nearly) one of its words: "prime minister of kazakhstan" is not the government."""
         strong = self.tuning.typo_score_cutoff
-        scores = np.zeros(len(self.actors))
-        for index, (names, roles) in enumerate(zip(self.name_ids, self.role_ids, strict=True)):
-            name_best = likeness[:, names].max(axis=1) if len(names) else np.zeros(len(likeness))
-            if name_best.max(initial=0.0) < strong:
-                continue  # no word of the look-up is this actor's name
-            role_raw = likeness[:, roles].max(axis=1) if len(roles) else np.zeros(len(likeness))
-            if names_only and (np.maximum(name_best, role_raw)[~describes] < strong).any():
-                continue
-            if names_only and any(w in self.words.entities and w not in self.own[index] for w in words):
-                continue  # "csto like the warsaw pact", "pap tajikistan": another name or a place, so a question
-            best = np.maximum(name_best, role_raw * self.tuning.actor_role_weight)
-            counted = ~describes | (best > 0)
-            scores[index] = float(best[counted].mean()) if counted.any() else 0.0
-        return scores
+        name_best = _best_per_actor(likeness, self.name_words)
+        role_raw = _best_per_actor(likeness, self.role_words)
+        keep = name_best.max(axis=0, initial=0.0) >= strong  # some word of the look-up is the actor's name
+        if names_only:
+            keep &= (np.maximum(name_best, role_raw)[~describes] >= strong).all(axis=0)
+            for index in np.flatnonzero(keep):
+                # "csto like the warsaw pact", "pap tajikistan": another name or a place, so a question
+                if any(w in self.words.entities and w not in self.own[index] for w in words):
+                    keep[index] = False
+        best = np.maximum(name_best, role_raw * self.tuning.actor_role_weight)
+        counted = ~describes[:, None] | (best > 0)
+        totals = counted.sum(axis=0)
+        means = np.divide((best * counted).sum(axis=0), totals, out=np.zeros(len(self.actors)), where=totals > 0)
+        return np.asarray(np.where(keep, means, 0.0), dtype=np.float64)
 
     def _decide(self, scores: np.ndarray) -> ActorMatch:
         order = np.lexsort((np.arange(len(scores)), -scores))[: self.tuning.actor_suggestions]
@@ -171,7 +197,12 @@ def build_actor_index(actors: Sequence[Actor], words: NameWords, tuning: Tuning)
     def fold(text: str) -> list[str]:
         return [w for w in ascii_fold(text).split() if w not in words.titles and w not in words.stopwords]
 
-    by_name = {tuple(fold(a.name)): a for a in actors}
+    # The aliases' words of each actor, by the words of its name: an organisation named in another actor's role
+    # brings its aliases ("East China Normal University" → "ecnu").
+    aliases_of: dict[tuple[str, ...], set[str]] = {}
+    for other in actors:
+        aliases_of.setdefault(tuple(fold(other.name)), set()).update(w for al in other.aliases for w in fold(al))
+    longest = max((len(key) for key in aliases_of), default=0)
     names: list[str] = []
     owners: list[int] = []
     name_words: list[set[str]] = []
@@ -186,8 +217,12 @@ def build_actor_index(actors: Sequence[Actor], words: NameWords, tuning: Tuning)
                 owners.append(index)
                 own.update(folded)
         role = fold(actor.role) + fold(actor.affiliation or "")
-        # An organisation named in the role brings its aliases ("East China Normal University" → "ecnu").
-        extra = {w for key, other in by_name.items() if _contains(role, key) for al in other.aliases for w in fold(al)}
+        extra = {
+            w
+            for start in range(len(role))
+            for size in range(1, min(longest, len(role) - start) + 1)
+            for w in aliases_of.get(tuple(role[start : start + size]), ())
+        }
         name_words.append(own)
         role_words.append((set(role) | extra) - own - words.fillers)
         own_words.append(frozenset(own | set(fold(actor.affiliation or "")) | extra))
@@ -198,14 +233,9 @@ def build_actor_index(actors: Sequence[Actor], words: NameWords, tuning: Tuning)
         tuple(names),
         np.array(owners, dtype=np.int64),
         vocabulary,
-        tuple(np.array(sorted(position[w] for w in ws), dtype=np.int64) for ws in name_words),
-        tuple(np.array(sorted(position[w] for w in ws), dtype=np.int64) for ws in role_words),
+        Grouped.of([sorted(position[w] for w in ws) for ws in name_words]),
+        Grouped.of([sorted(position[w] for w in ws) for ws in role_words]),
         tuple(own_words),
         words,
         tuning,
     )
-
-
-def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return n > 0 and any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
