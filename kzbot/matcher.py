@@ -122,7 +122,7 @@ class Matcher:
             return None
         gaps = n + _top(evidence.bm25[n:], self.tuning.gap_candidates)
         wording = stages.phrasings.compare(reading.stems, np.concatenate([entries, gaps]))
-        misses = np.array([len(self._entity_misses(reading, d)) for d in entries], dtype=np.float64)
+        misses = np.array([len(_entity_misses(stages, reading, d)) for d in entries], dtype=np.float64)
         relevance = rank(
             evidence,
             wording.cut(0, len(entries)),
@@ -138,7 +138,7 @@ class Matcher:
         )
         gap_blend = (wording.token_set[len(entries) :] + wording.token_sort[len(entries) :]) / 2.0
         top_blend = float(relevance.wording.token_set[0] + relevance.wording.token_sort[0]) / 2.0
-        explains = np.array([self._explains(reading, int(relevance.candidates[0]), int(g)) for g in gaps])
+        explains = np.array([_explains(stages, reading, int(relevance.candidates[0]), int(g)) for g in gaps])
         signals = Signals(
             gap=gap_match(gaps - n, wording.token_set[len(entries) :], gap_blend, top_blend, explains, self.tuning)
             or self._gap_by_word(reading, evidence, gaps),
@@ -181,14 +181,6 @@ class Matcher:
             if held >= self.tuning.gap_word_share and (best is None or held > best.similarity / 100.0):
                 best = GapMatch(int(gap) - n, 100.0 * held)
         return best
-
-    def _entity_misses(self, reading: Reading, document: int) -> list[str]:
-        held = self.stages.evidence.documents[document].all
-        return [s for s in reading.stems if s in self.stages.entity_stems and s not in held]
-
-    def _explains(self, reading: Reading, entry: int, gap: int) -> bool:
-        documents = self.stages.evidence.documents
-        return any(s in documents[gap].all and s not in documents[entry].all for s in reading.stems)
 
     def _result(
         self, question: str, relevance: Relevance, sure: float, verdict: Verdict, trace: list[TraceStep]
@@ -251,6 +243,18 @@ class Matcher:
             ranked = scored.relevance
             out[ranked.candidates] = 100.0 * np.exp(ranked.logit - ranked.logit.max())
         return out
+
+
+def _entity_misses(stages: Stages, reading: Reading, document: int) -> list[str]:
+    """The places, countries, bodies and people the question names and the document never does."""
+    held = stages.evidence.documents[document].all
+    return [s for s in reading.stems if s in stages.entity_stems and s not in held]
+
+
+def _explains(stages: Stages, reading: Reading, entry: int, gap: int) -> bool:
+    """Whether the gap holds a word of the question that the entry does not."""
+    documents = stages.evidence.documents
+    return any(s in documents[gap].all and s not in documents[entry].all for s in reading.stems)
 
 
 def _top(values: np.ndarray, k: int) -> np.ndarray:
