@@ -290,7 +290,12 @@ def _scoring_steps(
     for i in range(min(5, len(relevance.candidates))):
         values = dict(zip(FEATURES, (round(float(v), 3) for v in relevance.features[i]), strict=True))
         rows.append(
-            {"id": entries[int(relevance.candidates[i])].id, "share": round(float(relevance.share[i]), 3), **values}
+            {
+                "id": entries[int(relevance.candidates[i])].id,
+                "share": round(float(relevance.share[i]), 3),
+                "closest_phrasing": relevance.wording.best_phrasing[i],
+                **values,
+            }
         )
     lines = "; ".join(f"{r['id']} {r['share']:.2f}" for r in rows)
     return [

@@ -83,9 +83,6 @@ class EvidenceIndex:
         held = sum(self.idf[s] for s, p in pairs if int(p.docs.min()) < self.entries)
         return Evidence(bm25, coverage, field_coverage, 1.0 - held / total, total, missing)
 
-    def holds(self, document: int, stem: str) -> bool:
-        return stem in self.documents[document].all
-
 
 def build_evidence(documents: Sequence[Document], entries: int, tuning: Tuning) -> EvidenceIndex:
     weights = {

@@ -62,6 +62,7 @@ def test_explain_records_every_stage(small: Matcher) -> None:
     assert stages == ["reading", "evidence", "relevance", "decision"]
     assert result.trace[-1].data["status"] == "answer"
     assert result.trace[2].data["candidates"][0]["id"] == "harbour-fire"
+    assert result.trace[2].data["candidates"][0]["closest_phrasing"] == "when harbour fire start"
     assert small.ask("when did the blaze start").trace == ()
 
 
