@@ -25,7 +25,7 @@ from kzbot.matching.build import Stages, build
 from kzbot.matching.complete import Completer
 from kzbot.matching.decision import Confidence, GapMatch, Signals, Verdict, confidence, decide, gap_match
 from kzbot.matching.evidence import Evidence
-from kzbot.matching.reading import Reading, clean, last_clause
+from kzbot.matching.reading import Reading, clauses, clean
 from kzbot.matching.relevance import FEATURES, Relevance, rank
 from kzbot.matching.results import (
     ActorResult,
@@ -81,12 +81,12 @@ class Matcher:
             about = named.actor is not None and result.entry is not None and named.actor.id in result.entry.actors
             if not (about and result.answered):
                 return named if explain else _without_trace(named)
-        tail = last_clause(text) if not result.answered else None
-        if tail is not None:
-            # Context first, question last: the last clause alone may be the clearer question.
-            reading = self.stages.reader.read(tail)
+        # A chatty message ("is it true tokayev speaks mandarin?? thats kinda wild") whose whole gives no answer:
+        # one clause alone may be the clearer question, and the surest reading is used.
+        for clause in clauses(text) if not result.answered else []:
+            reading = self.stages.reader.read(clause)
             if len(reading.stems) >= 2:
-                retry = self._match(question, reading, [*trace, TraceStep("clause", f"retried on {tail!r}")], explain)
+                retry = self._match(question, reading, [*trace, TraceStep("clause", f"retried on {clause!r}")], explain)
                 if retry.score > result.score:
                     result = retry
         return result if explain else _without_trace(result)

@@ -29,20 +29,21 @@ class Floor(NamedTuple):
 
 
 FLOORS = {
-    # Written from the articles alone: the judge and the two fresh sets were each measured once, at the end.
-    "eval-judge.yaml": Floor(0.78, 0.07, 0.90, 0.975),
-    "eval-fresh.yaml": Floor(0.78, 0.05, 0.88, 1.0),
-    "eval-fresh-2.yaml": Floor(0.79, 0.04, 0.88, 1.0),
+    # Written from the articles alone. The judge and the two fresh sets were each measured once at the end, then again
+    # after one later change made on the development sets (stop words for chat, every clause of a chatty message).
+    "eval-judge.yaml": Floor(0.79, 0.08, 0.88, 0.975),
+    "eval-fresh.yaml": Floor(0.81, 0.06, 0.88, 1.0),
+    "eval-fresh-2.yaml": Floor(0.81, 0.04, 0.88, 1.0),
     # Written the same way, and used to fit the matcher's weights.
     "eval-dev-1.yaml": Floor(0.85, 0.06, 0.94, 1.0),
-    "eval-dev-2.yaml": Floor(0.72, 0.09, 0.91, 1.0),
+    "eval-dev-2.yaml": Floor(0.77, 0.10, 0.91, 1.0),
     "eval-dev-3.yaml": Floor(0.85, 0.04, 0.94, 1.0),
-    "eval-dev-4.yaml": Floor(0.79, 0.05, 0.97, 1.0),
-    "eval-dev-5.yaml": Floor(0.81, 0.10, 0.80, 1.0),
+    "eval-dev-4.yaml": Floor(0.80, 0.05, 0.94, 1.0),
+    "eval-dev-5.yaml": Floor(0.83, 0.09, 0.80, 1.0),
     # Older sets, whose writers saw the list of entries.
     "eval-tune.yaml": Floor(0.98, 0.01, 1.0, 1.0),
     "eval-holdout.yaml": Floor(0.96, 0.01, 0.97, 1.0),
-    "eval-blind.yaml": Floor(0.93, 0.02, 0.97, 1.0),
+    "eval-blind.yaml": Floor(0.94, 0.02, 0.97, 1.0),
     "eval-blind-2.yaml": Floor(0.96, 0.01, 0.97, 1.0),
 }
 

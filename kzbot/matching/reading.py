@@ -37,10 +37,11 @@ def clean(text: str) -> str:
     return " ".join(_NOISE.sub(" ", text).split())
 
 
-def last_clause(text: str) -> str | None:
-    """The last clause of a message with several ("so it started with fuel, but what happened next?")."""
-    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
-    return clauses[-1] if len(clauses) > 1 else None
+def clauses(text: str) -> list[str]:
+    """The clauses of a message with several ("so it started with fuel, but what happened next?"), last first;
+    none for a message of one clause."""
+    parts = [c for c in _CLAUSE.split(text) if c.strip()]
+    return parts[::-1] if len(parts) > 1 else []
 
 
 @dataclass(frozen=True)

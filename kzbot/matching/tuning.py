@@ -56,39 +56,39 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        1.465,
-        0.225,
-        2.389,
-        1.072,
-        1.156,
-        -0.177,
-        5.228,
-        5.005,
-        -0.804,
-        1.889,
+        1.469,
+        0.240,
+        2.393,
+        1.046,
+        1.148,
+        -0.174,
+        5.223,
+        5.018,
+        -0.810,
+        1.870,
         0.737,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES
     confidence_weights: tuple[float, ...] = (
-        0.606,
-        0.658,
-        1.679,
-        -0.680,
-        2.026,
-        0.057,
-        -0.000,
-        0.438,
-        -0.568,
-        -0.655,
-        0.295,
-        0.263,
-        0.075,
-        -0.698,
-        -0.820,
-        0.174,
+        0.600,
+        0.661,
+        1.727,
+        -0.718,
+        2.008,
+        0.069,
+        0.037,
+        0.425,
+        -0.577,
+        -0.638,
+        0.257,
+        0.248,
+        0.072,
+        -0.735,
+        -0.815,
+        0.171,
     )
-    confidence_bias: float = -12.577
+    confidence_bias: float = -12.503
 
 
 TUNING = Tuning()

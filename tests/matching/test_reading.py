@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kzbot.knowledge import KnowledgeBase
 from kzbot.matcher import Matcher
-from kzbot.matching.reading import clean, last_clause
+from kzbot.matching.reading import clauses, clean
 from kzbot.matching.stems import stem_all
 
 
@@ -12,9 +12,10 @@ def test_clean_drops_mentions_links_and_invisible_characters() -> None:
     assert clean("<@123> why\u200b no <#9> fleet? https://x.example/y @everyone") == "why no fleet?"
 
 
-def test_the_last_clause_of_a_chatty_message() -> None:
-    assert last_clause("i read the news, when did the fire start") == "when did the fire start"
-    assert last_clause("when did the fire start") is None
+def test_the_clauses_of_a_chatty_message_last_first() -> None:
+    assert clauses("i read the news, when did the fire start") == ["when did the fire start", "i read the news"]
+    assert clauses("who started it?? thats wild") == ["thats wild", "who started it??"]
+    assert clauses("when did the fire start") == []
 
 
 def test_synonyms_are_rewritten_and_stop_words_dropped(small: Matcher) -> None:
