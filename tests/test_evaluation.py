@@ -30,15 +30,16 @@ class Floor(NamedTuple):
 
 FLOORS = {
     # Written from the articles alone. The judge and the two fresh sets were each measured once at the end, then again
-    # after one later change made on the development sets (stop words for chat, every clause of a chatty message).
-    "eval-judge.yaml": Floor(0.79, 0.08, 0.88, 0.975),
-    "eval-fresh.yaml": Floor(0.81, 0.06, 0.88, 1.0),
+    # after later changes made on the development sets (chat stop words, every clause of a chatty message, a day
+    # beside a month read as a date).
+    "eval-judge.yaml": Floor(0.79, 0.08, 0.90, 0.975),
+    "eval-fresh.yaml": Floor(0.81, 0.06, 0.91, 1.0),
     "eval-fresh-2.yaml": Floor(0.81, 0.04, 0.88, 1.0),
     # Written the same way, and used to fit the matcher's weights.
-    "eval-dev-1.yaml": Floor(0.85, 0.06, 0.94, 1.0),
-    "eval-dev-2.yaml": Floor(0.77, 0.10, 0.91, 1.0),
+    "eval-dev-1.yaml": Floor(0.85, 0.06, 0.97, 1.0),
+    "eval-dev-2.yaml": Floor(0.77, 0.10, 0.94, 1.0),
     "eval-dev-3.yaml": Floor(0.85, 0.04, 0.94, 1.0),
-    "eval-dev-4.yaml": Floor(0.80, 0.05, 0.94, 1.0),
+    "eval-dev-4.yaml": Floor(0.80, 0.05, 0.97, 1.0),
     "eval-dev-5.yaml": Floor(0.83, 0.09, 0.80, 1.0),
     # Older sets, whose writers saw the list of entries.
     "eval-tune.yaml": Floor(0.98, 0.01, 1.0, 1.0),

@@ -3,8 +3,8 @@ beijing" against an entry with no figure) is not answered by that entry: the bot
 and offers the entry as the nearest thing they do say.
 
 The words that ask, and the words that give, are the lexicon's (question_words: asks_number, asks_date,
-asks_exact, number_words, date_words). A figure is given by a number that is not a year, or a number word; a
-date by a year, a month, a weekday or another date word. A question that asks for an exact figure ("how many
+asks_exact, number_words, date_words, months). A figure is given by a number that is neither a year nor a day
+beside a month ("january 5"), or by a number word; a date by a year, a month, a weekday or another date word. A question that asks for an exact figure ("how many
 exactly") is given one only by digits: "thousands" is not an exact figure.
 """
 
@@ -48,15 +48,18 @@ def build_details(lists: Mapping[str, Sequence[str]], texts: Sequence[str], wind
     asks = {kind: tuple(tuple(ascii_fold(p).split()) for p in lists.get(f"asks_{kind}", ())) for kind in KINDS}
     number_words = _words(lists.get("number_words", ()))
     date_words = _words(lists.get("date_words", ()))
+    months = _words(lists.get("months", ()))
     gives = []
     for text in texts:
-        words = set(ascii_fold(text.replace(",", "")).split())
+        tokens = ascii_fold(text.replace(",", "")).split()
+        words = set(tokens)
         years = {w for w in words if _YEAR.match(w)}
-        counts = {w for w in words if w.isdigit()} - years
+        days = {w for i, w in enumerate(tokens) if w.isdigit() and months & set(tokens[max(i - 1, 0) : i + 2])}
+        counts = {w for w in words if w.isdigit()} - years - days
         kinds = {"exact"} if counts else set()
         if counts or words & number_words:
             kinds.add("number")
-        if years or words & date_words:
+        if years or days or words & date_words:
             kinds.add("date")
         gives.append(frozenset(kinds))
     asks = {k: v for k, v in asks.items() if v}

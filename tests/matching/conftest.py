@@ -194,6 +194,8 @@ LEXICON = {
         "asks_date": ("when", "what year"),
         "number_words": ("thousand", "dozens"),
         "date_words": ("march", "spring", "monday"),
+        "months": ("march",),
+        "asks_exact": ("exactly",),
     },
 }
 

@@ -22,3 +22,11 @@ def test_an_entry_gives_a_figure_by_digits_or_number_words(small: Matcher) -> No
     assert details.missing("how many ships", _at(small, "why-no-fleet")) == "number"
     assert details.missing("when is the vote", _at(small, "election-date")) is None  # "in the spring"
     assert details.missing("when did trade start", _at(small, "trade-ties")) == "date"
+
+
+def test_a_day_beside_a_month_is_a_date_not_a_figure(small: Matcher) -> None:
+    # "The fire started on 3 March": a date; the fire-deaths entry's "41 dead" is an exact figure.
+    details = small.stages.details
+    assert details.missing("when did it start", _at(small, "harbour-fire")) is None
+    assert details.missing("how many exactly", _at(small, "harbour-fire")) == "number"
+    assert details.missing("how many exactly", _at(small, "fire-deaths")) is None
