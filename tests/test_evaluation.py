@@ -35,6 +35,8 @@ FLOORS = {
     "eval-judge.yaml": Floor(0.79, 0.08, 0.90, 0.975),
     "eval-fresh.yaml": Floor(0.81, 0.06, 0.91, 1.0),
     "eval-fresh-2.yaml": Floor(0.81, 0.04, 0.88, 1.0),
+    # Written after the last change to the matcher, and measured once.
+    "eval-fresh-3.yaml": Floor(0.80, 0.07, 0.88, 1.0),
     # Written the same way, and used to fit the matcher's weights.
     "eval-dev-1.yaml": Floor(0.85, 0.06, 0.97, 1.0),
     "eval-dev-2.yaml": Floor(0.77, 0.10, 0.94, 1.0),
