@@ -257,8 +257,14 @@ def _explains(stages: Stages, reading: Reading, entry: int, gap: int) -> bool:
     return any(s in documents[gap].all and s not in documents[entry].all for s in reading.stems)
 
 
+_SORT_WHOLE = 4096  # up to this many values a stable sort is cheaper than a partition, and breaks ties by index
+
+
 def _top(values: np.ndarray, k: int) -> np.ndarray:
-    """Indexes of the k largest positive values (ties broken by index), best first."""
+    """Indexes of the k largest positive values, best first (ties by index, at least among small arrays)."""
+    if len(values) <= _SORT_WHOLE:
+        order = np.argsort(-values, kind="stable")[:k]
+        return order[values[order] > 0]
     positive = np.flatnonzero(values > 0)
     if len(positive) > k:
         positive = np.sort(positive[np.argpartition(-values[positive], k - 1)[:k]])
