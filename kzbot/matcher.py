@@ -172,13 +172,15 @@ class Matcher:
 
     def _gap_by_word(self, reading: Reading, evidence: Evidence, gaps: np.ndarray) -> GapMatch | None:
         """The known gap that holds the question's words no entry holds, when those words are a good part of the
-        question ("how many people were *arrested*": only a gap speaks of arrests)."""
+        question and the gap holds most of the rest too ("how many people were *arrested*": only a gap speaks of
+        arrests). A gap sharing one stray word ("spend") with a question about something else is no match."""
         index, n = self.stages.evidence, len(self.stages.entries)
         orphans = [s for s in reading.stems if s in index.postings and int(index.postings[s].docs.min()) >= n]
         best: GapMatch | None = None
         for gap in gaps:
             held = sum(index.idf[s] for s in orphans if s in index.documents[int(gap)].all) / evidence.total_idf
-            if held >= self.tuning.gap_word_share and (best is None or held > best.similarity / 100.0):
+            covers = evidence.coverage[int(gap)] >= self.tuning.gap_word_coverage
+            if held >= self.tuning.gap_word_share and covers and (best is None or held > best.similarity / 100.0):
                 best = GapMatch(int(gap) - n, 100.0 * held)
         return best
 
@@ -224,8 +226,7 @@ class Matcher:
             return ActorResult(name, "not_found", 0.0)
         query = self.stages.actors.read(ascii_fold(text))
         match = self.stages.actors.find(query.words)
-        status: ActorStatus = match.status  # type: ignore[assignment]  # found | suggest | not_found
-        return ActorResult(name, status, match.score, match.actor, match.suggestions)
+        return ActorResult(name, match.status, match.score, match.actor, match.suggestions)
 
     # ----------------------------------------------------------------------------------------- autocomplete
 

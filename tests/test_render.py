@@ -569,3 +569,23 @@ def test_any_custom_id_reads_as_nothing_or_as_an_action_that_builds_it_back(cust
     action = render.Action.parse(custom_id)
     if action is not None:
         assert action.custom_id == custom_id
+
+
+def test_an_answer_offers_the_entries_it_may_also_have_meant_first(kb: knowledge.KnowledgeBase) -> None:
+    from kzbot.matcher import AskResult, Suggestion
+
+    also = (Suggestion("sco-no-troops", kb.entries["sco-no-troops"].question, 30.0),)
+    result = AskResult("why no troops", "answer", 80.0, entry=kb.entries["why-no-troops"], also=also)
+    card = render.ask_card(kb, result)
+    assert card.buttons[0].label == f"Also: {kb.entries['sco-no-troops'].question}"
+    assert card.buttons[0].custom_id == "kz:ask:sco-no-troops"
+    plain = render.ask_card(kb, AskResult("why no troops", "answer", 80.0, entry=kb.entries["why-no-troops"]))
+    assert not any(b.label.startswith("Also:") for b in plain.buttons)
+
+
+def test_a_missing_figure_says_the_articles_give_none_and_offers_the_nearest_entry(matcher: Matcher) -> None:
+    result = matcher.ask("how many years did tokayev spend in beijing")
+    card = render.ask_card(matcher.kb, result)
+    assert card.title == "The articles don't say"
+    assert "the articles don't give a figure for that" in card.description
+    assert card.buttons[0].custom_id == "kz:ask:tokayev-china-ties"

@@ -36,7 +36,8 @@ class Tuning:
     also_ratio: float = 0.5  # …beside an answer only when its share is at least this part of the top entry's
     detail_window: int = 5  # a phrase asking for a figure or date ("how many") opens the question, within these words
     gap_similarity: float = 80.0  # a known gap's phrasing lies this much within the question (token-set ratio)…
-    gap_word_share: float = 0.3  # …or it holds words no entry holds, this share of the question's IDF mass
+    gap_word_share: float = 0.3  # …or it holds words no entry holds, this share of the question's IDF mass,
+    gap_word_coverage: float = 0.6  # …and this share of the question's IDF mass in all
     gap_margin: float = 10.0  # …and its wording is no more than this much less alike than the best entry's
     also_count: int = 2  # entries offered beside an answer ("Also: …")
     suggest_count: int = 3  # entries offered when unsure ("Did you mean…")
