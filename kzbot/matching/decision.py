@@ -2,14 +2,17 @@
 
 The confidence is a logistic model (Tuning.confidence_weights) over the features below, fitted on labelled
 questions so that, among questions answered with confidence c, about c of them are answered right. Then, in
-order: a known gap that the question matches better than any entry, and for a word the entry lacks, declines
-with the gap's note; a confidence at the answer cutoff answers (close siblings come along as "Also"); one at the
-suggestion cutoff offers the closest entries; anything lower is declined.
+order: a known gap the question surely asks declines with the gap's note; a number or year no entry holds
+declines; a figure or date the best entry does not give says so ("detail"); a question that repeats an entry's
+phrasing word for word is answered; one typed word gets suggestions; a confidence at the answer cutoff answers
+(close siblings come along as "Also"); one at the suggestion cutoff offers the closest entries; anything lower
+is declined.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -27,16 +30,18 @@ FEATURES = (
 )
 
 
+VerdictStatus = Literal["answer", "suggest", "decline", "gap", "detail"]
+
+
 @dataclass(frozen=True)
 class Confidence:
-    features: np.ndarray
     value: float  # 0–1
 
 
 def confidence(relevance: Relevance, unknown: float, stems: int, weights: tuple[float, ...], bias: float) -> Confidence:
     table = confidence_features(relevance, unknown, stems)
     logit = float(table @ np.asarray(weights, dtype=np.float64) + bias)
-    return Confidence(table, 1.0 / (1.0 + np.exp(-logit)))
+    return Confidence(1.0 / (1.0 + np.exp(-logit)))
 
 
 def confidence_features(relevance: Relevance, unknown: float, stems: int) -> np.ndarray:
@@ -48,7 +53,7 @@ def confidence_features(relevance: Relevance, unknown: float, stems: int) -> np.
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # answer | suggest | decline | gap | detail
+    status: VerdictStatus
     rule: str  # which rule decided, for the trace
     top: int | None  # the candidate answered, or the first suggested
     suggested: tuple[int, ...] = ()  # candidates offered ("Did you mean", or "Also" beside an answer)

@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from kzbot.knowledge import Actor
-from kzbot.matching.results import Suggestion
+from kzbot.matching.results import ActorStatus, Suggestion
 from kzbot.matching.tuning import Tuning
 from kzbot.text import ascii_fold
 
@@ -95,7 +95,7 @@ class NameQuery:
 
 @dataclass(frozen=True)
 class ActorMatch:
-    status: str  # found | suggest | not_found
+    status: ActorStatus
     score: float
     actor: Actor | None
     suggestions: tuple[Suggestion, ...]
