@@ -105,7 +105,10 @@ class Matcher:
         if explained is not None:
             trace.append(TraceStep("decision", f"'what is' answered by the entry that explains it: {explained.id}"))
             return AskResult(question, "answer", match.score, entry=explained, trace=tuple(trace)), True
-        pure = query.asked_who or len(query.words) == len(folded.split())
+        # Only the name, with at most a title or a filler that is no stop word ("the man wang wenbin").
+        words = self.stages.actors.words
+        bare = words.titles | (words.fillers - words.stopwords - words.what_words)
+        pure = query.asked_who or all(w in query.words or w in bare for w in folded.split())
         return AskResult(question, "answer", match.score, actor=match.actor, trace=tuple(trace)), pure
 
     def _claimed(self, folded: str) -> bool:
@@ -129,6 +132,8 @@ class Matcher:
             entries,
             misses,
             stages.intents.agreement(reading.folded, entries),
+            stages.likelihood.score(reading.stems, entries),
+            np.diff(stages.phrasings.starts)[entries],
             self.tuning.relevance_weights,
             self.tuning.relevance_bias,
             self.tuning.exact_phrasing,

@@ -9,6 +9,7 @@ from kzbot.knowledge import Entry, Gap, KnowledgeBase
 from kzbot.matching.detail import DetailIndex, build_details
 from kzbot.matching.evidence import Document, EvidenceIndex, build_evidence
 from kzbot.matching.intent import IntentIndex, build_intents
+from kzbot.matching.likelihood import Bag, LikelihoodIndex, build_likelihood
 from kzbot.matching.names import ActorIndex, NameWords, build_actor_index
 from kzbot.matching.reading import Reader
 from kzbot.matching.similarity import PhrasingIndex, build_phrasings
@@ -23,6 +24,7 @@ class Stages:
     gaps: tuple[Gap, ...]  # document len(entries) + i is gap i
     reader: Reader
     evidence: EvidenceIndex
+    likelihood: LikelihoodIndex  # how typical the question's words are of each entry, by their counts
     phrasings: PhrasingIndex
     actors: ActorIndex
     entity_stems: frozenset[str]
@@ -51,6 +53,8 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
     documents = [_document(kb, e, stems) for e in entries] + [
         Document(frozenset(s for p in g.phrasings for s in stems(p))) for g in gaps
     ]
+    bags = [Bag(**{k: [stems(t) for t in v] for k, v in _entry_texts(kb, e).items()}) for e in entries]
+    bags += [Bag([stems(p) for p in g.phrasings]) for g in gaps]
     phrasing_lists = [[" ".join(stems(p)) for p in (e.question, *e.phrasings)] for e in entries]
     phrasing_lists += [[" ".join(stems(p)) for p in g.phrasings] for g in gaps]
     actors = build_actor_index(tuple(kb.actors.values()), words, tuning)
@@ -59,6 +63,7 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
         gaps=gaps,
         reader=reader,
         evidence=build_evidence(documents, len(entries), tuning),
+        likelihood=build_likelihood(bags, tuning),
         phrasings=build_phrasings(phrasing_lists),
         actors=actors,
         entity_stems=frozenset(s for name in kb.entities for s in reader.stems(name)),

@@ -45,12 +45,16 @@ class Sample:
     unknown: float
     stems: int
     on_topic: bool
+    question: int = 0  # which labelled question (one question may be scored under several phrasing budgets)
+    budget: int | None = None  # the phrasings per entry it was scored with (None: all)
 
 
-def collect(matcher: Matcher, paths: list[Path]) -> list[Sample]:
+def collect(matcher: Matcher, paths: list[Path], budget: int | None = None) -> list[Sample]:
     samples = []
+    number = -1
     for path in paths:
         for case in read_cases(path):
+            number += 1
             if case.kind == "actor":
                 continue
             text = clean(case.question)
@@ -69,6 +73,8 @@ def collect(matcher: Matcher, paths: list[Path]) -> list[Sample]:
                     scored.unknown,
                     len(reading.stems),
                     case.expect is not None,
+                    number,
+                    budget,
                 )
             )
     return samples
@@ -137,6 +143,8 @@ def report(samples: list[Sample], predictions: list[tuple[float, bool]]) -> list
     on = sum(s.on_topic for s in samples)
     off = len(samples) - on
     lines = [f"{len(samples)} questions scored ({on} on-topic, {off} off-topic); cross-validated, {FOLDS} folds"]
+    first = sum(ok for (_, ok), s in zip(predictions, samples, strict=True) if s.on_topic)
+    lines.append(f"  ranked first: {first / on:.1%} of on-topic questions")
     for cutoff in (0.3, 0.4, 0.5, 0.6, 0.7):
         right = sum(p >= cutoff and ok for (p, ok), s in zip(predictions, samples, strict=True) if s.on_topic)
         wrong = sum(p >= cutoff and not ok for (p, ok), s in zip(predictions, samples, strict=True) if s.on_topic)
@@ -166,7 +174,14 @@ def tuning_block(models: tuple[Listwise, LogisticRegression]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kzbot.matching.fit", description=__doc__.split("\n")[0])
     parser.add_argument("sets", nargs="+", type=Path, help="labelled development sets (YAML)")
-    parser.add_argument("--max-phrasings", type=int, default=None, help="fit as if each entry had only N phrasings")
+    parser.add_argument(
+        "--max-phrasings",
+        type=int,
+        nargs="*",
+        default=None,
+        metavar="N",
+        help="fit as if each entry had only N phrasings; with several N (and 0 for all of them), on each at once",
+    )
     parser.add_argument("--write", action="store_true", help="write the fitted weights into kzbot/matching/tuning.py")
     args = parser.parse_args(argv)
     kb = knowledge.load(ROOT / "knowledge", ROOT / "seeds")
@@ -176,14 +191,22 @@ def main(argv: list[str] | None = None) -> int:
         relevance_weights=(0.0,) * len(RELEVANCE_FEATURES),
         confidence_weights=(0.0,) * len(CONFIDENCE_FEATURES),
     )
-    matcher = Matcher(kb, blank, max_phrasings=args.max_phrasings)
-    samples = collect(matcher, args.sets)
+    budgets = [n or None for n in args.max_phrasings] if args.max_phrasings else [None]
+    samples = [s for n in budgets for s in collect(Matcher(kb, blank, max_phrasings=n), args.sets, n)]
     predictions: list[tuple[float, bool]] = [(0.0, False)] * len(samples)
-    for train, test in KFold(FOLDS, shuffle=True, random_state=0).split(samples):
+    questions = sorted({s.question for s in samples})
+    # Folds by question: one question scored under two phrasing budgets is never on both sides of a fold.
+    for train_q, _ in KFold(FOLDS, shuffle=True, random_state=0).split(questions):
+        inside = {questions[i] for i in train_q}
+        train = [i for i, s in enumerate(samples) if s.question in inside]
+        test = [i for i, s in enumerate(samples) if s.question not in inside]
         models = fit([samples[i] for i in train])
         for i, value in zip(test, predict([samples[i] for i in test], models), strict=True):
             predictions[i] = value
-    print("\n".join(report(samples, predictions)))
+    for n in budgets:
+        picked = [i for i, s in enumerate(samples) if s.budget == n]
+        print(f"phrasings per entry: {n or 'all'}")
+        print("\n".join(report([samples[i] for i in picked], [predictions[i] for i in picked])))
     block = tuning_block(fit(samples))
     if args.write:
         write_tuning(block)

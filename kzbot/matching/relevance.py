@@ -26,6 +26,9 @@ FEATURES = (
     "entity_misses",  # places, countries, bodies, people the question names and the entry never does
     "bm25_share",  # BM25 as a share of the best candidate's
     "intent",  # share of the entry's phrasings that ask the way the question does ("why", "when", …)
+    "likelihood",  # mean log likelihood ratio of the question's stems under the entry's counted stems
+    "likelihood_lead",  # the same less the best candidate's
+    "phrasings",  # log(1 + the entry's distinct phrasings): wording weighs less for an entry with few
 )
 
 
@@ -39,7 +42,13 @@ class Relevance:
 
 
 def features(
-    evidence: Evidence, wording: Wording, candidates: np.ndarray, entity_misses: np.ndarray, intent: np.ndarray
+    evidence: Evidence,
+    wording: Wording,
+    candidates: np.ndarray,
+    entity_misses: np.ndarray,
+    intent: np.ndarray,
+    likelihood: np.ndarray,
+    phrasings: np.ndarray,
 ) -> np.ndarray:
     total = max(evidence.total_idf, 1e-9)
     bm25 = evidence.bm25[candidates]
@@ -54,6 +63,9 @@ def features(
             entity_misses,
             bm25 / top,
             intent,
+            likelihood,
+            likelihood - (likelihood.max() if len(likelihood) else 0.0),
+            np.log1p(phrasings),
         ]
     )
 
@@ -64,13 +76,15 @@ def rank(
     candidates: np.ndarray,
     entity_misses: np.ndarray,
     intent: np.ndarray,
+    likelihood: np.ndarray,
+    phrasings: np.ndarray,
     weights: tuple[float, ...],
     bias: float,
     exact: float = 101.0,
 ) -> Relevance:
     """Candidates ranked by relevance; one whose phrasing the question repeats word for word (token-sort ratio at
     `exact`) ranks first whatever the rest says."""
-    table = features(evidence, wording, candidates, entity_misses, intent)
+    table = features(evidence, wording, candidates, entity_misses, intent, likelihood, phrasings)
     logit = table @ np.asarray(weights, dtype=np.float64) + bias
     order = np.lexsort((candidates, -logit, wording.token_sort < exact))
     picked = Wording(

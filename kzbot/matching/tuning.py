@@ -24,6 +24,10 @@ class Tuning:
     weight_answer: float = 0.6  # its answer and details
     weight_quotes: float = 0.35  # its verbatim quotes
     weight_actors: float = 0.5  # the names of the people and bodies it is about
+    likelihood_prior: float = 60.0  # Dirichlet smoothing: counts an entry needs before its own bag outweighs the KB's
+    likelihood_answer: float = 2.0  # a stem in the answer or details counts as this many phrasings holding it
+    likelihood_quotes: float = 1.0  # …in a quote
+    likelihood_actors: float = 1.0  # …in an actor's name
     unknown_idf_factor: float = 1.2  # a word no entry knows weighs this many times the rarest known word
     gap_candidates: int = 3  # known gaps weighed against the best entry, the best by BM25
     candidates: int = 6  # entries scored closely (fuzzy similarity, relevance model): the best by BM25…
@@ -57,39 +61,45 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        1.469,
-        0.240,
-        2.393,
-        1.046,
-        1.148,
-        -0.174,
-        5.223,
-        5.018,
-        -0.810,
-        1.870,
-        0.737,
+        0.301,
+        -1.762,
+        1.366,
+        0.410,
+        1.824,
+        -0.457,
+        4.832,
+        2.478,
+        -1.741,
+        1.124,
+        0.668,
+        1.133,
+        1.133,
+        0.251,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES
     confidence_weights: tuple[float, ...] = (
-        0.600,
-        0.661,
-        1.727,
-        -0.718,
-        2.008,
+        0.432,
+        -0.418,
+        2.002,
+        -1.740,
+        1.944,
+        0.709,
+        0.570,
+        0.383,
         0.069,
-        0.037,
-        0.425,
-        -0.577,
-        -0.638,
-        0.257,
-        0.248,
-        0.072,
-        -0.735,
-        -0.815,
-        0.171,
+        -1.023,
+        0.868,
+        0.183,
+        0.775,
+        -0.342,
+        -0.264,
+        0.462,
+        0.202,
+        -0.525,
+        -0.449,
     )
-    confidence_bias: float = -12.503
+    confidence_bias: float = -8.427
 
 
 TUNING = Tuning()
