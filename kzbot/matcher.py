@@ -115,7 +115,7 @@ class Matcher:
         """Whether an entry lists this very question among its phrasings (then it is that entry's, not a name)."""
         return " ".join(w for w in folded.split() if w not in self.stages.actors.words.titles) in self.stages.claims
 
-    def score(self, reading: Reading) -> Scored | None:
+    def score(self, reading: Reading, *, explain: bool = False) -> Scored | None:
         """Stages 3–5 for a reading: the ranked candidates, the confidence and the gaps to weigh; None when no
         entry holds any word of the question."""
         stages, n = self.stages, len(self.stages.entries)
@@ -124,7 +124,7 @@ class Matcher:
         if not len(entries):
             return None
         gaps = n + _top(evidence.bm25[n:], self.tuning.gap_candidates)
-        wording = stages.phrasings.compare(reading.stems, np.concatenate([entries, gaps]))
+        wording = stages.phrasings.compare(reading.stems, np.concatenate([entries, gaps]), closest=explain)
         misses = np.array([len(_entity_misses(stages, reading, d)) for d in entries], dtype=np.float64)
         relevance = rank(
             evidence,
@@ -156,7 +156,7 @@ class Matcher:
 
     def _match(self, question: str, reading: Reading, trace: list[TraceStep], explain: bool) -> AskResult:
         trace = [*trace, _reading_step(reading)] if explain else trace
-        scored = self.score(reading) if reading.stems else None
+        scored = self.score(reading, explain=explain) if reading.stems else None
         if scored is None:
             trace.append(TraceStep("evidence", "no entry holds any word of the question"))
             return AskResult(question, "decline", 0.0, reason="off_topic", trace=(*trace,))
@@ -180,7 +180,7 @@ class Matcher:
         question and the gap holds most of the rest too ("how many people were *arrested*": only a gap speaks of
         arrests). A gap sharing one stray word ("spend") with a question about something else is no match."""
         index, n = self.stages.evidence, len(self.stages.entries)
-        orphans = [s for s in reading.stems if s in index.postings and int(index.postings[s].docs.min()) >= n]
+        orphans = [s for s in reading.stems if s in index.postings and index.postings[s].first >= n]
         best: GapMatch | None = None
         for gap in gaps:
             held = sum(index.idf[s] for s in orphans if s in index.documents[int(gap)].all) / evidence.total_idf
@@ -305,7 +305,7 @@ def _scoring_steps(
             {
                 "id": entries[int(relevance.candidates[i])].id,
                 "share": round(float(relevance.share[i]), 3),
-                "closest_phrasing": relevance.wording.best_phrasing[i],
+                "closest_phrasing": matcher.stages.phrasings.phrasing(int(relevance.wording.best[i])),
                 **values,
             }
         )

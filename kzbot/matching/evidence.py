@@ -39,6 +39,7 @@ class Posting:
     docs: np.ndarray  # document indexes holding the stem
     weight: np.ndarray  # BM25 weight in each
     in_field: np.ndarray  # (docs, FIELDS): 1.0 where that field of the document holds the stem
+    first: int  # the lowest document index holding the stem (below EvidenceIndex.entries: an entry holds it)
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,11 @@ class EvidenceIndex:
         bm25 = np.bincount(docs, weights=np.concatenate([p.weight for p in found]), minlength=count)
         coverage = np.bincount(docs, weights=idf, minlength=count) / total
         flags = np.concatenate([p.in_field for p in found]) * idf[:, None]
-        field_coverage = (
-            np.column_stack([np.bincount(docs, weights=flags[:, f], minlength=count) for f in range(len(FIELDS))])
-            / total
-        )
-        held = sum(self.idf[s] for s, p in pairs if int(p.docs.min()) < self.entries)
+        width = len(FIELDS)
+        cells = (docs[:, None] * width + np.arange(width)).ravel()
+        per_field = np.bincount(cells, weights=flags.ravel(), minlength=count * width)
+        field_coverage = per_field.reshape(count, width) / total
+        held = sum(self.idf[s] for s, p in pairs if p.first < self.entries)
         return Evidence(bm25, coverage, field_coverage, 1.0 - held / total, total, missing)
 
 
@@ -105,6 +106,6 @@ def build_evidence(documents: Sequence[Document], entries: int, tuning: Tuning) 
         docs = np.fromiter(per_doc, dtype=np.int64, count=len(per_doc))
         tf = np.fromiter(per_doc.values(), dtype=np.float64, count=len(per_doc))
         held = np.array([[stem in getattr(documents[d], f) for f in FIELDS] for d in docs], dtype=np.float64)
-        postings[stem] = Posting(docs, idf[stem] * tf * (k1 + 1.0) / (tf + k1), held)
+        postings[stem] = Posting(docs, idf[stem] * tf * (k1 + 1.0) / (tf + k1), held, int(docs.min()))
     rarest = math.log(1.0 + (count + 0.5) / 0.5) if count else 1.0
     return EvidenceIndex(postings, idf, rarest * tuning.unknown_idf_factor, count, tuple(documents), entries)

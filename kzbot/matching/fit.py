@@ -83,7 +83,7 @@ def collect(matcher: Matcher, paths: list[Path], budget: int | None = None) -> l
 def _relevance(sample: Sample, model: Listwise) -> Relevance:
     logit = model.decision_function(sample.features)
     order = np.argsort(-logit, kind="stable")
-    empty = Wording(np.zeros(0), np.zeros(0), ())
+    empty = Wording(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64))
     share = np.exp(logit[order] - logit.max())
     return Relevance(order, sample.features[order], logit[order], share / share.sum(), empty)
 

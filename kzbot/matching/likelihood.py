@@ -9,7 +9,6 @@ phrasing that holds the stem, and a weighted count (Tuning.likelihood_*) for its
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,30 +29,21 @@ class Bag:
 
 @dataclass(frozen=True)
 class LikelihoodIndex:
-    counts: dict[str, tuple[np.ndarray, np.ndarray]]  # stem -> (documents holding it, weighted count in each)
-    background: dict[str, float]  # stem -> its share of all weighted counts
-    length: np.ndarray  # per document, its weighted count of stems
-    prior: float  # Dirichlet smoothing mass
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]  # stem -> (documents holding it, log(1 + count / (prior × p)))
+    base: np.ndarray  # per document, log(prior / (length + prior)): what every stem adds before its own count
+    count: int
 
     def score(self, stems: Sequence[str], documents: np.ndarray) -> np.ndarray:
         """Per document asked for: the mean, over the question's known stems, of log P(stem | document) less
-        log P(stem | knowledge base). Zero for every document when no stem is known."""
-        known = [s for s in stems if s in self.counts]
-        if not known or not len(documents):
+        log P(stem | knowledge base), with P(stem | document) = (count + prior × p) / (length + prior) and p the
+        stem's share of the whole knowledge base. That log ratio is log(1 + count / (prior × p)) + base, so only
+        the documents holding a stem need a term of their own. Zero for every document when no stem is known."""
+        found = [self.postings[s] for s in stems if s in self.postings]
+        if not found or not len(documents):
             return np.zeros(len(documents), dtype=np.float64)
-        prior, length = self.prior, self.length[documents]
-        total = np.zeros(len(documents), dtype=np.float64)
-        for stem in known:
-            docs, count = self.counts[stem]
-            p = self.background[stem]
-            held = np.zeros(len(documents), dtype=np.float64)
-            where = np.searchsorted(docs, documents)
-            inside = where < len(docs)
-            hit = np.zeros(len(documents), dtype=bool)
-            hit[inside] = docs[where[inside]] == documents[inside]
-            held[hit] = count[where[hit]]
-            total += np.log((held + prior * p) / (length + prior)) - math.log(p)
-        return total / len(known)
+        docs = np.concatenate([d for d, _ in found])
+        held = np.bincount(docs, weights=np.concatenate([w for _, w in found]), minlength=self.count)
+        return np.asarray(held[documents] / len(found) + self.base[documents], dtype=np.float64)
 
 
 def build_likelihood(bags: Sequence[Bag], tuning: Tuning) -> LikelihoodIndex:
@@ -73,10 +63,11 @@ def build_likelihood(bags: Sequence[Bag], tuning: Tuning) -> LikelihoodIndex:
                     per_doc[index] = per_doc.get(index, 0.0) + weight
                     length[index] += weight
     grand = float(length.sum()) or 1.0
-    counts = {}
-    background = {}
+    prior = tuning.likelihood_prior
+    postings = {}
     for stem, per_doc in per_stem.items():
-        docs = np.array(sorted(per_doc), dtype=np.int64)
-        counts[stem] = (docs, np.array([per_doc[int(d)] for d in docs], dtype=np.float64))
-        background[stem] = sum(per_doc.values()) / grand
-    return LikelihoodIndex(counts, background, length, tuning.likelihood_prior)
+        docs = np.fromiter(per_doc, dtype=np.int64, count=len(per_doc))
+        counts = np.fromiter(per_doc.values(), dtype=np.float64, count=len(per_doc))
+        share = counts.sum() / grand
+        postings[stem] = (docs, np.log1p(counts / (prior * share)))
+    return LikelihoodIndex(postings, np.log(prior / (length + prior)), len(bags))

@@ -11,7 +11,7 @@ describes ("professor", "newspaper") counts only where it matches.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -34,6 +34,12 @@ class NameWords:
     descriptors: frozenset[str]
     stopwords: frozenset[str]
     entities: frozenset[str] = frozenset()  # places, countries and bodies (the lexicon's entities)
+    prefixes_by_first: Mapping[str, tuple[tuple[str, ...], ...]] = field(init=False)  # who_prefixes by first word
+    suffixes_by_last: Mapping[str, tuple[tuple[str, ...], ...]] = field(init=False)  # who_suffixes by last word
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "prefixes_by_first", _by_word(self.who_prefixes, 0))
+        object.__setattr__(self, "suffixes_by_last", _by_word(self.who_suffixes, -1))
 
     @classmethod
     def from_lists(
@@ -58,6 +64,17 @@ class NameWords:
             stopwords,
             frozenset(w for e in entities for w in ascii_fold(e).split()),
         )
+
+
+_MEMORY = 20_000  # words remembered as like a name or not, before the memo is cleared
+
+
+def _by_word(phrases: tuple[tuple[str, ...], ...], at: int) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases (longest first) grouped by their word at `at`, keeping their order."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        out.setdefault(phrase[at], []).append(phrase)
+    return {word: tuple(found) for word, found in out.items()}
 
 
 @dataclass(frozen=True)
@@ -112,18 +129,19 @@ class ActorIndex:
     own: tuple[frozenset[str], ...]  # per actor: the words of its names and its affiliation
     words: NameWords
     tuning: Tuning
+    namelike: dict[str, bool] = field(default_factory=dict, compare=False)  # word -> like some word of a name
 
     def read(self, folded: str) -> NameQuery:
         """Strip "who is …", "… who is that", fillers and titles from a folded look-up."""
         words = folded.split()
         asked_what = bool(words) and words[0] in self.words.what_words
         asked_who = False
-        for prefix in self.words.who_prefixes:
+        for prefix in self.words.prefixes_by_first.get(words[0], ()) if words else ():
             if tuple(words[: len(prefix)]) == prefix:
                 words = words[len(prefix) :]
                 asked_who = True
                 break
-        for suffix in self.words.who_suffixes:
+        for suffix in self.words.suffixes_by_last.get(words[-1], ()) if words else ():
             if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
                 words = words[: -len(suffix)]
                 asked_who = True
@@ -140,7 +158,7 @@ class ActorIndex:
     def find(self, words: Sequence[str], *, names_only: bool = False) -> ActorMatch:
         """Score every actor against the words. With names_only, give up unless every word is like some word of
         some name or role: the quick test that a question is nothing but a name."""
-        if not words or not self.actors:
+        if not words or not self.actors or (names_only and not all(map(self._like_a_name, words))):
             return ActorMatch("not_found", 0.0, None, ())
         likeness = process.cdist(
             list(words), self.vocabulary, scorer=fuzz.ratio, score_cutoff=self.tuning.loose_name, workers=1
@@ -152,6 +170,19 @@ class ActorIndex:
         whole = process.cdist([" ".join(sorted(words))], self.names, scorer=fuzz.ratio, workers=1)[0]
         np.maximum.at(scores, self.name_owner, whole)
         return self._decide(scores)
+
+    def _like_a_name(self, word: str) -> bool:
+        """Whether the word describes a name or is at least loose_name like a word of some name or role
+        (remembered: most questions are not names, and the same words come back)."""
+        found = self.namelike.get(word)
+        if found is None:
+            if len(self.namelike) >= _MEMORY:
+                self.namelike.clear()
+            found = self.namelike[word] = word in self.words.descriptors or (
+                process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=self.tuning.loose_name)
+                is not None
+            )
+        return found
 
     def _per_word(
         self, words: Sequence[str], likeness: np.ndarray, describes: np.ndarray, names_only: bool

@@ -87,9 +87,7 @@ def rank(
     table = features(evidence, wording, candidates, entity_misses, intent, likelihood, phrasings)
     logit = table @ np.asarray(weights, dtype=np.float64) + bias
     order = np.lexsort((candidates, -logit, wording.token_sort < exact))
-    picked = Wording(
-        wording.token_set[order], wording.token_sort[order], tuple(wording.best_phrasing[i] for i in order)
-    )
+    picked = wording.pick(order)
     return Relevance(candidates[order], table[order], logit[order], _softmax(logit[order]), picked)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -22,10 +23,13 @@ from rapidfuzz import fuzz, process
 class Wording:
     token_set: np.ndarray  # per candidate, 0–100
     token_sort: np.ndarray  # per candidate, 0–100
-    best_phrasing: tuple[str, ...]  # per candidate, the phrasing (as stems) with the best blend
+    best: np.ndarray  # per candidate, the index in PhrasingIndex.choices of its closest phrasing (-1: not asked for)
 
     def cut(self, start: int, stop: int) -> Wording:
-        return Wording(self.token_set[start:stop], self.token_sort[start:stop], self.best_phrasing[start:stop])
+        return Wording(self.token_set[start:stop], self.token_sort[start:stop], self.best[start:stop])
+
+    def pick(self, order: np.ndarray) -> Wording:
+        return Wording(self.token_set[order], self.token_sort[order], self.best[order])
 
 
 @dataclass(frozen=True)
@@ -42,35 +46,37 @@ class PhrasingIndex:
     document_words: tuple[np.ndarray, ...]  # per document, the indexes of its phrasings' stems
     lengths: np.ndarray  # per phrasing, the letters of its stems joined by spaces
     counts: np.ndarray  # per phrasing, how many stems it has
+    sorted_by_document: tuple[tuple[str, ...], ...]  # per document, its slice of sorted_choices
 
     def repeated_by(self, stems: Sequence[str]) -> tuple[int, ...]:
         """The documents with a phrasing of exactly these stems, in any order."""
         return self.exact.get(" ".join(sorted(stems)), ())
 
-    def compare(self, stems: Sequence[str], candidates: np.ndarray) -> Wording:
+    def phrasing(self, index: int) -> str:
+        """A phrasing's stems, by its index in `choices` ("" for -1)."""
+        return self.choices[index] if index >= 0 else ""
+
+    def compare(self, stems: Sequence[str], candidates: np.ndarray, *, closest: bool = False) -> Wording:
+        """Per candidate, its best token-set and best token-sort likeness over its phrasings; with `closest`, also
+        which phrasing is closest by the two together (for `ask --explain`)."""
         n = len(candidates)
         if not n or not stems:
             empty = np.zeros(n, dtype=np.float64)
-            return Wording(empty, empty.copy(), ("",) * n)
-        first, last = self.starts[candidates].tolist(), self.starts[candidates + 1].tolist()
+            return Wording(empty, empty.copy(), np.full(n, -1, dtype=np.int64))
         picked = np.concatenate([self.document_phrasings[d] for d in candidates.tolist()])
-        texts = [c for a, b in zip(first, last, strict=True) for c in self.sorted_choices[a:b]]
+        texts = list(chain.from_iterable(self.sorted_by_document[d] for d in candidates.tolist()))
         token_sort = process.cdist([" ".join(sorted(stems))], texts, scorer=fuzz.ratio, workers=1)[0]
         token_set = np.maximum(self._token_set(stems, candidates, picked), token_sort)
-        # The best phrasing of each candidate, by the two scores together: the first of each slice's maximum.
         sizes = self.starts[candidates + 1] - self.starts[candidates]
-        owner = np.repeat(np.arange(n), sizes)
-        blend = token_set + token_sort
-        order = np.lexsort((np.arange(len(blend)), -blend, owner))
         has = sizes > 0
-        heads = np.concatenate([[0], np.cumsum(sizes)[:-1]])[has]
-        at = order[heads]
-        best_set, best_sort = np.zeros(n), np.zeros(n)
-        best_set[has], best_sort[has] = token_set[at], token_sort[at]
-        best_text = [""] * n
-        for i, j in zip(np.flatnonzero(has).tolist(), at.tolist(), strict=True):
-            best_text[i] = self.choices[int(picked[j])]
-        return Wording(best_set, best_sort, tuple(best_text))
+        heads = (np.cumsum(sizes) - sizes)[has]
+        best_set, best_sort, best = np.zeros(n), np.zeros(n), np.full(n, -1, dtype=np.int64)
+        best_set[has] = np.maximum.reduceat(token_set, heads)
+        best_sort[has] = np.maximum.reduceat(token_sort, heads)
+        if closest:  # the first of each slice's best blend
+            blend = token_set + token_sort
+            best[has] = [picked[a + int(np.argmax(blend[a : a + k]))] for a, k in zip(heads, sizes[has], strict=True)]
+        return Wording(best_set, best_sort, best)
 
     def _token_set(self, stems: Sequence[str], candidates: np.ndarray, picked: np.ndarray) -> np.ndarray:
         """Per picked phrasing (the candidates' phrasings, in order), token_set_ratio with the question (0–100), on
@@ -80,14 +86,11 @@ class PhrasingIndex:
         mark = np.zeros(len(self.vocabulary), dtype=bool)
         mark[[self.vocabulary[s] for s in stems if s in self.vocabulary]] = True
         # A candidate's phrasings, and so their stems, lie side by side: one slice per candidate.
-        first = self.word_starts[self.starts[candidates]]
-        last = self.word_starts[self.starts[candidates + 1]]
         words = np.concatenate([self.document_words[d] for d in candidates.tolist()])
         if not len(words):
             return np.zeros(len(picked))
-        shift = first - np.concatenate([[0], np.cumsum(last - first)[:-1]])
-        sizes = self.starts[candidates + 1] - self.starts[candidates]
-        offsets = self.word_starts[picked] - np.repeat(shift, sizes)
+        stem_counts = self.counts[picked]
+        offsets = (np.cumsum(stem_counts) - stem_counts).astype(np.int64)
         hit = mark[self.word_ids[words]]
         shared = np.add.reduceat(hit.astype(np.float64), offsets)
         letters = np.add.reduceat(self.word_lengths[words] * hit, offsets)
@@ -97,7 +100,7 @@ class PhrasingIndex:
         with np.errstate(divide="ignore", invalid="ignore"):
             best = np.maximum.reduce([2.0 * s / (s + t1), 2.0 * s / (s + t2), 2.0 * (s + 1.0) / (t1 + t2)])
         best = np.where(shared > 0, best, 0.0)
-        inside = (shared > 0) & ((shared == len(stems)) | (shared == self.counts[picked]))
+        inside = (shared > 0) & ((shared == len(stems)) | (shared == stem_counts))
         return np.asarray(np.where(inside, 100.0, 100.0 * np.minimum(best, 1.0)), dtype=np.float64)
 
 
@@ -137,4 +140,5 @@ def build_phrasings(per_document: Sequence[Sequence[str]]) -> PhrasingIndex:
         tuple(np.arange(word_starts[a], word_starts[b], dtype=np.int64) for a, b in phrasing_ranges),
         np.array([len(c) for c in choices], dtype=np.float64),
         np.array([len(set(c.split())) for c in choices], dtype=np.float64),
+        tuple(sorted_choices[a:b] for a, b in phrasing_ranges),
     )

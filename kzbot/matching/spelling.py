@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -69,16 +70,20 @@ class Speller:
         # second letter (one slip never changes both, unless it swaps them).
         reach = cutoff / (200.0 - cutoff)
         lengths = range(math.ceil(len(word) * reach), math.floor(len(word) / reach) + 1)
-        pool = sorted({w for n in lengths for p in (0, 1) for w in self.buckets.get((n, p, word[p]), ())})
+        same = tuple(chain.from_iterable(self.buckets.get((n, 0, word[0]), ()) for n in lengths))
+        other = tuple(chain.from_iterable(self.buckets.get((n, 1, word[1]), ()) for n in lengths))
+        pool = same + other  # a word may be in both: scored twice, alike
         best = word
         if pool:
-            scores = process.cdist([word], pool, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)[0]
+            raw = process.cdist([word], pool, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)[0]
             # A slip rarely changes the first letter: among equals, "troups" is "troops", not "groups".
-            same_start = np.array([w[0] == word[0] for w in pool]) & (scores > 0)
-            index = int((scores + self.tuning.typo_first_letter_bonus * same_start).argmax())
-            stop = pool[index] in self.stopwords and scores[index] < self.tuning.stopword_typo_score_cutoff
-            if scores[index] > 0 and not stop:
-                best = pool[index]
+            scores = raw.copy()
+            scores[: len(same)] += self.tuning.typo_first_letter_bonus * (raw[: len(same)] > 0)
+            top = float(scores.max())
+            if top > 0:
+                index = min(np.flatnonzero(scores == top).tolist(), key=pool.__getitem__)  # ties: alphabetical
+                if not (pool[index] in self.stopwords and raw[index] < self.tuning.stopword_typo_score_cutoff):
+                    best = pool[index]
         if len(self.memo) >= _MEMORY:
             self.memo.clear()
         self.memo[word] = best
