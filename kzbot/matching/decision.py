@@ -27,6 +27,7 @@ FEATURES = (
     "unknown",  # share of the question's IDF mass no entry holds
     "length",  # log(1 + number of stems)
     *(f"top_{name}" for name in RELEVANCE_FEATURES),  # the best candidate's relevance features
+    *(f"top_less_second_{name}" for name in RELEVANCE_FEATURES),  # …less the runner-up's
 )
 
 
@@ -48,7 +49,9 @@ def confidence_features(relevance: Relevance, unknown: float, stems: int) -> np.
     share = relevance.share
     lead = float(share[0] - share[1]) if len(share) > 1 else float(share[0])
     head = [float(relevance.logit[0]), float(share[0]), lead, unknown, float(np.log1p(stems))]
-    return np.concatenate([head, relevance.features[0]])
+    top = relevance.features[0]
+    second = relevance.features[1] if len(relevance.features) > 1 else np.zeros_like(top)
+    return np.concatenate([head, top, top - second])
 
 
 @dataclass(frozen=True)
