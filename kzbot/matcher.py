@@ -5,7 +5,8 @@ The stages, each its own module in kzbot/matching/ and each built once from the 
 0. names      — a question that is only a name ("who is tsang") gets that actor's profile (names.py)
 1. reading    — clean, fold, rewrite synonyms, drop stop words (reading.py)
 2. spelling   — correct unknown words to known ones (spelling.py)
-3. evidence   — BM25 over each entry's phrasings, answer, quotes and actors' names (evidence.py)
+3. evidence   — BM25 over each entry's phrasings, answer, quotes and actors' names (evidence.py), and the
+                likelihood of the question's words under each entry's counted words (likelihood.py)
 4. wording    — rapidfuzz likeness to the closest phrasings of the best candidates (similarity.py)
 5. relevance  — one fitted logistic score per candidate, from 3 and 4 (relevance.py)
 6. decision   — a calibrated confidence; known gaps; answer, suggest or decline (decision.py)

@@ -1,9 +1,12 @@
 """Fit the relevance and confidence weights on labelled questions, cross-validated, and print them for tuning.py.
 
-    python -m kzbot.matching.fit tests/data/eval-tune.yaml tests/data/eval-dev-*.yaml
+    python -m kzbot.matching.fit tests/data/eval-tune.yaml tests/data/eval-dev-*.yaml --max-phrasings 0 4
 
-Use only development sets: never a set whose figures are reported as held out (the judge set, eval-holdout and
-the blind sets). Needs scikit-learn (a development dependency). Deterministic: the folds are fixed.
+(the command the shipped weights come from: every question scored twice, once with each entry's full phrasings
+and once with only its first four, so the weights serve a new entry with few phrasings too).
+
+Use only development sets: never a set whose figures are reported as held out (the judge set, the fresh sets,
+eval-holdout and the blind sets). Needs scikit-learn (a development dependency). Deterministic: the folds are fixed.
 """
 
 from __future__ import annotations
