@@ -14,7 +14,7 @@ from kzbot.matching.spelling import Correction, Speller
 from kzbot.matching.stems import stem_all
 from kzbot.text import Normaliser, ascii_fold
 
-_NOISE = re.compile(r"<a?:\w+:\d+>|<[@#][!&]?\d+>|@(?:everyone|here)\b|https?://\S+", re.IGNORECASE)
+_NOISE = re.compile(r"<a?:\w+:\d+>|<[@#][!&]?\d+>|(?<!\w)@\w+|https?://\S+", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[.!?;:])\s+|,\s+")
 
 
@@ -31,7 +31,7 @@ class Reading:
 
 def clean(text: str) -> str:
     """Drop what is not the question: control and format characters (zero-width, direction marks), Discord
-    mentions and custom emoji, links; collapse white space."""
+    mentions and custom emoji, a member addressed as typed ("@dana"), links; collapse white space."""
     if not text.isprintable():
         text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return " ".join(_NOISE.sub(" ", text).split())
