@@ -83,8 +83,8 @@ class Matcher:
             if not (about and result.answered):
                 return named if explain else _without_trace(named)
         # A chatty message ("is it true tokayev speaks mandarin?? thats kinda wild") whose whole gives no answer:
-        # one clause alone may be the clearer question, and the surest reading is used.
-        for clause in clauses(text) if not result.answered else []:
+        # one clause alone may be the clearer question, and the surest reading is used (the last few clauses).
+        for clause in clauses(text)[: self.tuning.clause_retries] if not result.answered else []:
             reading = self.stages.reader.read(clause)
             if len(reading.stems) >= 2:
                 retry = self._match(question, reading, [*trace, TraceStep("clause", f"retried on {clause!r}")], explain)

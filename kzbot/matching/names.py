@@ -37,7 +37,12 @@ class NameWords:
     prefixes_by_first: Mapping[str, tuple[tuple[str, ...], ...]] = field(init=False)  # who_prefixes by first word
     suffixes_by_last: Mapping[str, tuple[tuple[str, ...], ...]] = field(init=False)  # who_suffixes by last word
 
+    who_words: frozenset[str] = field(init=False)  # the one-word who_prefixes and who_suffixes ("who", "whos")
+
     def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "who_words", frozenset(p[0] for p in self.who_prefixes + self.who_suffixes if len(p) == 1)
+        )
         object.__setattr__(self, "prefixes_by_first", _by_word(self.who_prefixes, 0))
         object.__setattr__(self, "suffixes_by_last", _by_word(self.who_suffixes, -1))
 
@@ -148,9 +153,11 @@ class ActorIndex:
                 break
         while words and (words[-1] in self.words.fillers or words[-1] in self.words.titles):
             asked_what = asked_what or words[-1] in self.words.what_words
+            asked_who = asked_who or words[-1] in self.words.who_words  # "yang jin who is this guy"
             words = words[:-1]
         while words and (words[0] in self.words.fillers or words[0] in self.words.titles):
             asked_what = asked_what or words[0] in self.words.what_words
+            asked_who = asked_who or words[0] in self.words.who_words
             words = words[1:]
         kept = [w for w in words if w not in self.words.titles and w not in self.words.stopwords]
         return NameQuery(tuple(kept or words), asked_what, asked_who)
