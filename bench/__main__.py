@@ -138,7 +138,8 @@ def render_table(
             if result.label == "shipped" and op.op == "ask":
                 target = f"p50 ≤ 0.4 ms {mark(mine.p50 <= 0.4e-3)}"
             elif op.op == "paragraphs":
-                target = f"below the raw-paragraph baseline {mark(mine.p50 < theirs.p50 and mine.p99 < theirs.p99)}"
+                p50, p99 = mark(mine.p50 < theirs.p50), mark(mine.p99 < theirs.p99)
+                target = f"below the raw-paragraph baseline: p50 {p50}, p99 {p99}"
             elif result.label == "shipped" and op.op == "complete":
                 target = f"p99 ≤ 1 ms {mark(mine.p99 <= 1e-3)}"
             elif result.entries == 10_000 and op.op == "ask":
