@@ -171,6 +171,47 @@ def test_lookup_finds_a_recorded_question(log: QuestionLog, matcher: Matcher) ->
     assert questionlog.lookup(log.path.with_name("missing.sqlite3"), "abc") is None
 
 
+# --- when the writer writes: after a burst, or at once when asked ----------------------------------------
+
+# A writer that would sleep through a minute-long burst: only hurrying it gets anything written in a test.
+PATIENT = questionlog.Tuning(quiet=60.0, linger_max=60.0)
+
+
+def test_a_burst_is_written_by_itself_once_it_is_over(log: QuestionLog, matcher: Matcher) -> None:
+    result = matcher.ask("why didnt china send troops")
+    refs = [log.ask(result, via="slash", guild_id=42, knowledge=matcher.kb.version, limit=300) for _ in range(30)]
+    deadline = time.monotonic() + 10
+    while questionlog.lookup(log.path, refs[-1]) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sorted(rows(log.path, "SELECT ref FROM questions")) == sorted((ref,) for ref in refs)
+
+
+def test_flush_and_close_write_at_once_however_long_the_writer_would_wait(tmp_path: Path, matcher: Matcher) -> None:
+    log = QuestionLog(tmp_path, keep_days=90, tuning=PATIENT).start()
+    log.record(asked(matcher, "why didnt china send troops", "flushed"))
+    assert log.flush(timeout=10)
+    assert rows(log.path, "SELECT ref FROM questions") == [("flushed",)]
+    log.record(asked(matcher, "china", "closed"))
+    log.close(timeout=10)
+    assert rows(log.path, "SELECT ref FROM questions ORDER BY ref") == [("closed",), ("flushed",)]
+
+
+def test_a_question_asked_a_moment_ago_is_found_for_its_thumbs_down(tmp_path: Path, matcher: Matcher) -> None:
+    log = QuestionLog(tmp_path, keep_days=90, tuning=PATIENT).start()
+    try:
+        question = f"why didnt <@{USER_ID}> china send troops"
+        ref = log.ask(matcher.ask(question), via="slash", guild_id=42, knowledge=matcher.kb.version, limit=300)
+        found = log.lookup(ref)
+    finally:
+        log.close()
+    assert found is not None and found.ref == ref
+    assert (found.question, found.outcome, found.entry) == (
+        "why didnt @someone china send troops",
+        "answered",
+        matcher.ask(question).id,
+    )
+
+
 # --- when the file cannot be written: one log line, and recording never raises ---------------------------
 
 
