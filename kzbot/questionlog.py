@@ -9,12 +9,13 @@ logged once and answering goes on.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import hmac
 import logging
 import os
-import queue
+import random
 import re
 import secrets
 import sqlite3
@@ -165,9 +166,15 @@ _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>")
 _LONG_NUMBER = re.compile(r"\d{15,}")  # Discord ids (snowflakes) have 17 to 20 digits
 
 
+# Seeded from the system's randomness, and again in a forked child: processes sharing one log draw apart.
+_REFS = random.Random()
+os.register_at_fork(after_in_child=_REFS.seed)
+
+
 def new_ref() -> str:
-    """A short random reference for one question, carried in the custom ids of its buttons."""
-    return secrets.token_hex(6)
+    """A short random reference for one question, carried in the custom ids of its buttons. Anyone who sees
+    the buttons can read it, so it needs to be unique, not secret: no system call for it on the answer path."""
+    return f"{_REFS.getrandbits(48):012x}"
 
 
 def scrub(question: str, limit: int) -> str:
@@ -427,8 +434,10 @@ class QuestionLog:
         self.keep_days = keep_days
         self.tuning = tuning
         self._clock = clock
-        # Records, questions still to be made into records, flush markers (events) and _STOP, in order.
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=tuning.queue_max)
+        # Records, questions still to be made into records, flush markers (events) and _STOP, in order. A deque:
+        # appending takes no lock and wakes no thread, so handing a question over costs the answer almost nothing.
+        self._queue: collections.deque[object] = collections.deque()
+        self._queued = threading.Event()  # set when the queue may hold something: wakes an idle writer
         self._hurry = threading.Event()  # flush() or close() wants what is queued written without waiting
         self._thread: threading.Thread | None = None
         self._failing = False
@@ -475,32 +484,32 @@ class QuestionLog:
         self._put(record)
 
     def _put(self, item: Record | _Question) -> None:
-        try:
-            self._queue.put_nowait(item)
-        except queue.Full:
+        if len(self._queue) >= self.tuning.queue_max:
             if not self._dropping:
                 self._dropping = True
                 _log.warning("the question log is falling behind; new questions are not recorded for now")
+            return
+        self._queue.append(item)
+        if not self._queued.is_set():
+            self._queued.set()
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Write every record queued so far, without waiting for a burst to end; False on timeout."""
         if self._thread is None:
-            return self._queue.empty()
+            return not self._queue
         written = threading.Event()
-        try:
-            self._queue.put(written, timeout=timeout)
-        except queue.Full:
-            return False
+        self._queue.append(written)
         self._hurry.set()
+        self._queued.set()
         return written.wait(timeout)
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued, then stop the writer thread."""
         if self._thread is None:
             return
-        with contextlib.suppress(queue.Full):
-            self._queue.put(_STOP, timeout=timeout)
+        self._queue.append(_STOP)
         self._hurry.set()
+        self._queued.set()
         self._thread.join(timeout)
         self._thread = None
 
@@ -512,14 +521,14 @@ class QuestionLog:
         backlog = False
         stopping = False
         while not stopping:
-            try:
-                first: object | None = self._queue.get(timeout=max(0.0, due - self._clock()))
-            except queue.Empty:
-                first = None
-            if isinstance(first, Asked | Vote | Pick | Dismissal | _Question) and not backlog:
+            if not self._queue:
+                self._queued.wait(max(0.0, due - self._clock()))
+            if self._queue and not backlog:
                 self._sleep_through_burst()
+            # Cleared before draining: whatever comes after the drain sets them again.
+            self._queued.clear()
             self._hurry.clear()
-            items = self._drain(first)
+            items = self._drain()
             backlog = len(items) >= self.tuning.batch_max
             stopping = _STOP in items
             batch = [item.record() if isinstance(item, _Question) else item for item in items]
@@ -553,23 +562,18 @@ class QuestionLog:
         deadline = time.monotonic() + self.tuning.linger_max
         seen = -1
         while True:
-            waiting = self._queue.qsize()
-            if waiting == seen or waiting + 1 >= self.tuning.batch_max:
+            waiting = len(self._queue)
+            if waiting == seen or waiting >= self.tuning.batch_max:
                 return
             left = deadline - time.monotonic()
             if left <= 0 or self._hurry.wait(min(self.tuning.quiet, left)):
                 return
             seen = waiting
 
-    def _drain(self, first: object | None) -> list[object]:
-        if first is None:
-            return []
-        items = [first]
-        while len(items) < self.tuning.batch_max:
-            try:
-                items.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
+    def _drain(self) -> list[object]:
+        items: list[object] = []
+        while self._queue and len(items) < self.tuning.batch_max:
+            items.append(self._queue.popleft())
         return items
 
     def _purge(self, conn: sqlite3.Connection) -> None:

@@ -196,6 +196,15 @@ def test_flush_and_close_write_at_once_however_long_the_writer_would_wait(tmp_pa
     assert rows(log.path, "SELECT ref FROM questions ORDER BY ref") == [("closed",), ("flushed",)]
 
 
+def test_a_backlog_longer_than_a_batch_is_written_batch_after_batch(tmp_path: Path, matcher: Matcher) -> None:
+    log = QuestionLog(tmp_path, keep_days=90, tuning=questionlog.Tuning(batch_max=10)).start()
+    for number in range(35):
+        log.record(asked(matcher, "why didnt china send troops", f"r{number:02d}"))
+    assert log.flush(timeout=10)
+    log.close()
+    assert rows(log.path, "SELECT ref FROM questions ORDER BY ref") == [(f"r{number:02d}",) for number in range(35)]
+
+
 def test_a_question_asked_a_moment_ago_is_found_for_its_thumbs_down(tmp_path: Path, matcher: Matcher) -> None:
     log = QuestionLog(tmp_path, keep_days=90, tuning=PATIENT).start()
     try:
