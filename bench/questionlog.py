@@ -110,7 +110,7 @@ def measure_record_call(matcher: Matcher, count: int = 2_000) -> float:
 
 
 RECORDING_LEVELS = ((1, 300), (50, 500))
-RECORDING_PAIRS = 8
+RECORDING_PAIRS = 20
 
 
 @dataclass(frozen=True)
