@@ -116,6 +116,21 @@ def test_one_vote_per_person_and_the_other_button_changes_it(log: QuestionLog) -
     assert got == [("r1", me, -1), ("r1", other, 1), ("r2", me, 1)]
 
 
+def test_rows_are_written_many_to_a_statement_and_the_last_vote_still_counts(tmp_path: Path, matcher: Matcher) -> None:
+    path = tmp_path / "log.sqlite3"
+    conn = questionlog.connect(path)
+    me = "voter-me"
+    records: list[questionlog.Record] = [asked(matcher, "china", f"r{number}") for number in range(7)]
+    records += [Vote("r1", me, "why-no-troops", 1 if number % 2 else -1, float(number)) for number in range(8)]
+    records += [Pick(f"r{number}", me, "csto", 1.0) for number in range(4)] + [Dismissal("r2", me, 1.0)]
+    questionlog.write(conn, records, tuning=questionlog.Tuning(rows_per_statement=3))
+    conn.close()
+    assert rows(path, "SELECT count(*) FROM questions") == [(7,)]
+    assert rows(path, "SELECT vote, at FROM votes") == [(1, 7.0)], "eight votes across three statements: the last"
+    assert rows(path, "SELECT count(*) FROM picks") == [(4,)]
+    assert rows(path, "SELECT ref FROM dismissals") == [("r2",)]
+
+
 def test_a_pick_and_a_dismissal_count_once_per_person(log: QuestionLog) -> None:
     for _ in range(2):
         log.record(Pick("r1", log.voter(1), "why-no-troops", 1.0))
