@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import queries, startup
-from bench.matching import SizeResult, fmt_time, measure_size
+from bench.matching import SizeResult, fmt_signed, fmt_time, measure_size
 from bench.synthetic import synthetic_kb
 from kzbot import knowledge
 from kzbot.matcher import Matcher
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     record_call = questionlog.measure_record_call(Matcher(kb))
     recording = None
     if not args.no_e2e and not e2e_error:
-        recording = questionlog.measure_recording(queries.questions(kb, 500))
+        recording = questionlog.measure_recording(queries.questions(kb, 500), log=say)
 
     table = render_table(sizes, check, ready, loads, e2e_error, review_timing, record_call, recording)
     took = time.perf_counter() - began
@@ -216,15 +216,28 @@ def question_log_rows(review_timing: object | None, record_call: float | None, r
             )
         )
     for cost in recording or []:
+        p50, p99 = cost.p50, cost.p99
         rows.append(
             row(
-                f"end to end, {cost.in_flight} in flight, recording on (off): p50 / p99, median of {cost.rounds} runs",
-                f"{fmt_time(cost.on_p50)} / {fmt_time(cost.on_p99)}",
-                f"{fmt_time(cost.off_p50)} / {fmt_time(cost.off_p99)} (recording off)",
+                f"end to end, {cost.in_flight} in flight, recording on (off): p50 / p99, median of {cost.pairs} "
+                "interleaved runs each",
+                f"{fmt_time(p50.on)} / {fmt_time(p99.on)}",
+                f"{fmt_time(p50.off)} / {fmt_time(p99.off)} (recording off)",
                 target=f"all answered {mark(cost.all_answered)}",
             )
         )
+        rows.append(
+            row(
+                "  on − off, pair by pair: median difference (smallest to largest), p50 / p99",
+                f"{spread(p50)} / {spread(p99)}",
+                target=f"on slower in {p50.on_slower} / {p99.on_slower} of {cost.pairs} pairs",
+            )
+        )
     return rows
+
+
+def spread(paired: Any) -> str:
+    return f"{fmt_signed(paired.difference)} ({fmt_signed(paired.smallest)} to {fmt_signed(paired.largest)})"
 
 
 def megabytes(value: int) -> str:

@@ -161,3 +161,8 @@ def fmt_time(seconds: float) -> str:
     if seconds < 1.0:
         return f"{seconds * 1e3:.1f} ms" if seconds < 0.1 else f"{seconds * 1e3:.0f} ms"
     return f"{seconds:.2f} s"
+
+
+def fmt_signed(seconds: float) -> str:
+    """A difference of times, with its sign: "+0.1 ms", "−40 µs"."""
+    return ("+" if seconds >= 0 else "−") + fmt_time(abs(seconds))

@@ -3,7 +3,7 @@
 The review runs over a log filled as a busy server would fill it: the labelled questions of tests/data, each
 asked as written or with a slip, answered by the shipped matcher; about a third of the suggestions picked,
 some "None of these", and votes on a tenth of the answers. The answer path is measured end to end through the
-local Discord stand-in, the same questions with recording on and off, one after the other.
+local Discord stand-in, the same questions with recording off and on in alternate runs, compared pair by pair.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from bench import endtoend
+from bench.matching import fmt_signed, fmt_time
 from bench.synthetic import typo
 from kzbot import questionlog, review
 from kzbot.matcher import Matcher
@@ -108,34 +110,67 @@ def measure_record_call(matcher: Matcher, count: int = 2_000) -> float:
 
 
 RECORDING_LEVELS = ((1, 300), (50, 500))
+RECORDING_PAIRS = 20
+
+
+@dataclass(frozen=True)
+class Paired:
+    """One percentile at one load over n interleaved runs: the median with recording off and on, and the
+    median, smallest and largest of the paired differences (on − off, run i with run i)."""
+
+    off: float
+    on: float
+    difference: float
+    smallest: float
+    largest: float
+    on_slower: int  # pairs in which recording on was slower
+
+    @classmethod
+    def of(cls, off: list[float], on: list[float]) -> Paired:
+        differences = [b - a for a, b in zip(off, on, strict=True)]
+        return cls(
+            off=statistics.median(off),
+            on=statistics.median(on),
+            difference=statistics.median(differences),
+            smallest=min(differences),
+            largest=max(differences),
+            on_slower=sum(d > 0 for d in differences),
+        )
 
 
 @dataclass(frozen=True)
 class RecordingCost:
-    """Answer latency through the stand-in at one load, recording off and on: medians over alternating rounds."""
+    """Answer latency through the stand-in at one load, recording off and on, over `pairs` interleaved runs."""
 
     in_flight: int
     sent: int
-    rounds: int
-    off_p50: float
-    off_p99: float
-    on_p50: float
-    on_p99: float
+    pairs: int
+    p50: Paired
+    p99: Paired
     all_answered: bool
 
 
 def measure_recording(
-    questions: list[str], levels: tuple[tuple[int, int], ...] = RECORDING_LEVELS, rounds: int = 3
+    questions: list[str],
+    levels: tuple[tuple[int, int], ...] = RECORDING_LEVELS,
+    pairs: int = RECORDING_PAIRS,
+    log: Callable[[str], None] | None = None,
 ) -> list[RecordingCost]:
-    """The same load with recording off, then on, `rounds` times (a fresh bot and state directory each): the
-    machine is shared, so single runs differ more than recording could make them."""
+    """The same load with recording off, then on, then off again, and so on: `pairs` of each, a fresh bot and
+    state directory every run. The machine is shared, so one run differs from the next by more than recording
+    could make it; interleaving spreads any drift over both settings, and each on run is compared with the
+    off run just before it."""
     runs: dict[str, list[list[endtoend.Load]]] = {"off": [], "on": []}
-    for round_ in range(rounds):
+    for pair in range(pairs):
         for label, flag in (("off", "0"), ("on", "1")):
             with tempfile.TemporaryDirectory(prefix="kzbot-bench-rec-") as tmp:
                 env = {"KZBOT_RECORD_QUESTIONS": flag}
-                name = f"record-{label}-{round_}"
-                runs[label].append(asyncio.run(endtoend.measure_load(levels, questions, Path(tmp), env, name)))
+                name = f"record-{label}-{pair}"
+                loads = asyncio.run(endtoend.measure_load(levels, questions, Path(tmp), env, name))
+            runs[label].append(loads)
+            if log is not None:
+                figures = ", ".join(f"{load.in_flight}: {fmt_time(load.p50)} / {fmt_time(load.p99)}" for load in loads)
+                log(f"  pair {pair + 1} of {pairs}, recording {label}: {figures}")
     costs = []
     for index, (in_flight, total) in enumerate(levels):
         off = [run[index] for run in runs["off"]]
@@ -144,15 +179,25 @@ def measure_recording(
             RecordingCost(
                 in_flight=in_flight,
                 sent=total,
-                rounds=rounds,
-                off_p50=statistics.median(load.p50 for load in off),
-                off_p99=statistics.median(load.p99 for load in off),
-                on_p50=statistics.median(load.p50 for load in on),
-                on_p99=statistics.median(load.p99 for load in on),
+                pairs=pairs,
+                p50=Paired.of([load.p50 for load in off], [load.p50 for load in on]),
+                p99=Paired.of([load.p99 for load in off], [load.p99 for load in on]),
                 all_answered=all(load.answered == load.sent for load in off + on),
             )
         )
     return costs
+
+
+def describe(cost: RecordingCost) -> str:
+    """One line per load, as `python -m bench.questionlog` prints it."""
+    parts = [f"{cost.in_flight} in flight, {cost.pairs} pairs:"]
+    for name, paired in (("p50", cost.p50), ("p99", cost.p99)):
+        parts.append(
+            f"{name} off {fmt_time(paired.off)}, on {fmt_time(paired.on)}, on − off {fmt_signed(paired.difference)} "
+            f"(pairs {fmt_signed(paired.smallest)} to {fmt_signed(paired.largest)}, on slower in {paired.on_slower});"
+        )
+    parts.append("all answered" if cost.all_answered else "NOT ALL ANSWERED")
+    return " ".join(parts)
 
 
 if __name__ == "__main__":
@@ -164,5 +209,5 @@ if __name__ == "__main__":
     print(f"record call: {measure_record_call(Matcher(kb)) * 1e6:.1f} µs")
     from bench import queries
 
-    for cost in measure_recording(queries.questions(kb, 500)):
-        print(cost)
+    for cost in measure_recording(queries.questions(kb, 500), log=print):
+        print(describe(cost))

@@ -1,19 +1,21 @@
 """The question log: what members ask, what kzbot made of it, their picks and votes, in one SQLite file.
 
 Nothing here names a person: a voter is an HMAC of the user id under a secret kept in the state directory,
-and mentions in a question are replaced before it is stored. Writes go through one background thread that
-commits each batch in a short transaction, so recording never holds up an answer; when the file cannot be
-written (read-only, full, locked for too long) the failure is logged once and answering goes on.
+and mentions in a question are replaced before it is stored. Writes go through one background thread: it
+sleeps while questions keep coming and then writes them all in one short transaction, so recording never
+holds up an answer; when the file cannot be written (read-only, full, locked for too long) the failure is
+logged once and answering goes on.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import hmac
 import logging
 import os
-import queue
+import random
 import re
 import secrets
 import sqlite3
@@ -22,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from kzbot.matcher import AskResult
@@ -45,14 +47,24 @@ class Tuning:
     # A shard waits this long for another process's short transaction before giving up on a batch.
     busy_timeout_ms: int = 5_000
     # Rows written in one transaction: one commit per burst, yet short enough not to block other writers.
+    # A full batch means a backlog, so the next one is written at once.
     batch_max: int = 500
+    # Rows bound to one INSERT: the writer gives up the GIL once a statement rather than once a row, so a
+    # burst written while questions are answered barely delays them. 50 rows of 10 columns stay under the
+    # 999 variables a statement may have in older SQLite builds.
+    rows_per_statement: int = 50
     # Rows waiting to be written; beyond this (a stuck disk) new rows are dropped rather than eat memory.
     queue_max: int = 10_000
     # Old rows are deleted at start and then once a day.
     purge_every: float = DAY
-    # After the first record of a burst the writer waits this long before writing: the reply goes out first,
-    # and a burst is written in one transaction rather than one per question.
-    linger: float = 0.02
+    # A burst is over when no record has come for this long. The writer sleeps until then, so it takes no
+    # CPU or GIL from the answers of a burst, and writes the burst in one transaction rather than many.
+    quiet: float = 0.05
+    # However long a burst lasts, no record waits longer than this to be written (what a crash can lose).
+    linger_max: float = 1.0
+    # A 👎 waits at most this long for its question to be written before reading it (Discord wants a reply
+    # within 3 s; without the question, the runner-ups come from the answer's own question).
+    lookup_wait: float = 1.0
     # While the file cannot be opened, it is tried again with the next question or after this many seconds.
     retry_every: float = 60.0
 
@@ -158,9 +170,15 @@ _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>")
 _LONG_NUMBER = re.compile(r"\d{15,}")  # Discord ids (snowflakes) have 17 to 20 digits
 
 
+# Seeded from the system's randomness, and again in a forked child: processes sharing one log draw apart.
+_REFS = random.Random()
+os.register_at_fork(after_in_child=_REFS.seed)
+
+
 def new_ref() -> str:
-    """A short random reference for one question, carried in the custom ids of its buttons."""
-    return secrets.token_hex(6)
+    """A short random reference for one question, carried in the custom ids of its buttons. Anyone who sees
+    the buttons can read it, so it needs to be unique, not secret: no system call for it on the answer path."""
+    return f"{_REFS.getrandbits(48):012x}"
 
 
 def scrub(question: str, limit: int) -> str:
@@ -250,12 +268,20 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def write(conn: sqlite3.Connection, records: Iterable[Record]) -> None:
-    """Write records in one short transaction. A repeated vote replaces the voter's earlier one."""
+def write(conn: sqlite3.Connection, records: Iterable[Record], *, tuning: Tuning = TUNING) -> None:
+    """Write records in one short transaction, many rows to a statement. A repeated vote replaces the voter's
+    earlier one."""
+    rows: dict[_Insert, list[tuple[object, ...]]] = {}
+    for record in records:
+        insert, row = _row(record)
+        rows.setdefault(insert, []).append(row)
+    step = tuning.rows_per_statement
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for record in records:
-            _write_one(conn, record)
+        for insert, values in rows.items():
+            for start in range(0, len(values), step):
+                chunk = values[start : start + step]
+                conn.execute(insert.statement(len(chunk)), [value for row in chunk for value in row])
         conn.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
@@ -263,40 +289,54 @@ def write(conn: sqlite3.Connection, records: Iterable[Record]) -> None:
         raise
 
 
-def _write_one(conn: sqlite3.Connection, record: Record) -> None:
+@dataclass(frozen=True)
+class _Insert:
+    """The statement that writes rows of one table: `head` VALUES (?, …), (?, …), … `tail`."""
+
+    head: str
+    columns: int
+    tail: str = ""
+
+    def statement(self, rows: int) -> str:
+        one = "(" + ", ".join("?" * self.columns) + ")"
+        return f"{self.head} VALUES {', '.join([one] * rows)}{self.tail}"
+
+
+_ASKED = _Insert(
+    "INSERT OR IGNORE INTO questions (ref, at, via, guild_id, question, outcome, entry, score, suggestions, knowledge)",
+    10,
+)
+# Rows of one statement are applied in order, so the last of two votes by one voter in a batch counts.
+_VOTE = _Insert(
+    "INSERT INTO votes (ref, voter, entry, vote, at)",
+    5,
+    " ON CONFLICT (ref, voter, entry) DO UPDATE SET vote = excluded.vote, at = excluded.at",
+)
+_PICK = _Insert("INSERT OR IGNORE INTO picks (ref, voter, entry, at)", 4)
+_DISMISSAL = _Insert("INSERT OR IGNORE INTO dismissals (ref, voter, at)", 3)
+
+
+def _row(record: Record) -> tuple[_Insert, tuple[object, ...]]:
+    """The statement that writes a record, and its values."""
     if isinstance(record, Asked):
-        conn.execute(
-            "INSERT OR IGNORE INTO questions (ref, at, via, guild_id, question, outcome, entry, score, suggestions, "
-            "knowledge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.ref,
-                record.at,
-                record.via,
-                record.guild_id,
-                record.question,
-                record.outcome,
-                record.entry,
-                record.score,
-                " ".join(record.suggestions),
-                record.knowledge,
-            ),
+        suggestions = " ".join(record.suggestions)
+        return _ASKED, (
+            record.ref,
+            record.at,
+            record.via,
+            record.guild_id,
+            record.question,
+            record.outcome,
+            record.entry,
+            record.score,
+            suggestions,
+            record.knowledge,
         )
-    elif isinstance(record, Vote):
-        conn.execute(
-            "INSERT INTO votes (ref, voter, entry, vote, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ref, voter, entry) "
-            "DO UPDATE SET vote = excluded.vote, at = excluded.at",
-            (record.ref, record.voter, record.entry, record.vote, record.at),
-        )
-    elif isinstance(record, Pick):
-        conn.execute(
-            "INSERT OR IGNORE INTO picks (ref, voter, entry, at) VALUES (?, ?, ?, ?)",
-            (record.ref, record.voter, record.entry, record.at),
-        )
-    else:
-        conn.execute(
-            "INSERT OR IGNORE INTO dismissals (ref, voter, at) VALUES (?, ?, ?)",
-            (record.ref, record.voter, record.at),
-        )
+    if isinstance(record, Vote):
+        return _VOTE, (record.ref, record.voter, record.entry, record.vote, record.at)
+    if isinstance(record, Pick):
+        return _PICK, (record.ref, record.voter, record.entry, record.at)
+    return _DISMISSAL, (record.ref, record.voter, record.at)
 
 
 def purge(conn: sqlite3.Connection, before: float) -> int:
@@ -377,6 +417,30 @@ def voter_key(secret: bytes, user_id: int) -> str:
 _STOP = object()
 
 
+class _Question(NamedTuple):
+    """A question as the answering task hands it over: the writer thread makes the `Asked` record of it
+    (scrubbed, cut to length), so none of that work sits between a question and its answer."""
+
+    result: AskResult
+    ref: str
+    at: float
+    via: Via
+    guild_id: int | None
+    knowledge: str
+    limit: int
+
+    def record(self) -> Asked:
+        return asked(
+            self.result,
+            ref=self.ref,
+            via=self.via,
+            guild_id=self.guild_id,
+            knowledge=self.knowledge,
+            limit=self.limit,
+            at=self.at,
+        )
+
+
 class QuestionLog:
     """Records go into a queue; one thread writes them. `record` never blocks and never raises."""
 
@@ -393,7 +457,11 @@ class QuestionLog:
         self.keep_days = keep_days
         self.tuning = tuning
         self._clock = clock
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=tuning.queue_max)
+        # Records, questions still to be made into records, flush markers (events) and _STOP, in order. A deque:
+        # appending takes no lock and wakes no thread, so handing a question over costs the answer almost nothing.
+        self._queue: collections.deque[object] = collections.deque()
+        self._queued = threading.Event()  # set when the queue may hold something: wakes an idle writer
+        self._hurry = threading.Event()  # flush() or close() wants what is queued written without waiting
         self._thread: threading.Thread | None = None
         self._failing = False
         self._dropping = False
@@ -412,9 +480,7 @@ class QuestionLog:
     def ask(self, result: AskResult, *, via: Via, guild_id: int | None, knowledge: str, limit: int) -> str:
         """Record a question and what the matcher made of it; returns its reference for the reply's buttons."""
         ref = new_ref()
-        self.record(
-            asked(result, ref=ref, via=via, guild_id=guild_id, knowledge=knowledge, limit=limit, at=self._clock())
-        )
+        self._put(_Question(result, ref, self._clock(), via, guild_id, knowledge, limit))
         return ref
 
     def pick(self, ref: str, user_id: int, entry: str) -> None:
@@ -427,7 +493,8 @@ class QuestionLog:
         self.record(Dismissal(ref, self.voter(user_id), self._clock()))
 
     def lookup(self, ref: str) -> Asked | None:
-        """The recorded question `ref` (reads the file: call it off the event loop)."""
+        """The recorded question `ref`, written first if it is still queued (blocks: call it off the event loop)."""
+        self.flush(self.tuning.lookup_wait)
         return lookup(self.path, ref)
 
     def start(self) -> QuestionLog:
@@ -437,26 +504,35 @@ class QuestionLog:
         return self
 
     def record(self, record: Record) -> None:
-        try:
-            self._queue.put_nowait(record)
-        except queue.Full:
+        self._put(record)
+
+    def _put(self, item: Record | _Question) -> None:
+        if len(self._queue) >= self.tuning.queue_max:
             if not self._dropping:
                 self._dropping = True
                 _log.warning("the question log is falling behind; new questions are not recorded for now")
+            return
+        self._queue.append(item)
+        if not self._queued.is_set():
+            self._queued.set()
 
     def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until every record queued so far has been written (or given up on); False on timeout."""
-        deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.005)
-        return not self._queue.unfinished_tasks
+        """Write every record queued so far, without waiting for a burst to end; False on timeout."""
+        if self._thread is None:
+            return not self._queue
+        written = threading.Event()
+        self._queue.append(written)
+        self._hurry.set()
+        self._queued.set()
+        return written.wait(timeout)
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued, then stop the writer thread."""
         if self._thread is None:
             return
-        with contextlib.suppress(queue.Full):
-            self._queue.put(_STOP, timeout=timeout)
+        self._queue.append(_STOP)
+        self._hurry.set()
+        self._queued.set()
         self._thread.join(timeout)
         self._thread = None
 
@@ -465,23 +541,29 @@ class QuestionLog:
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None
         due = 0.0  # when to purge old rows next (or, while the file cannot be opened, to try again)
+        backlog = False
         stopping = False
         while not stopping:
-            try:
-                first: object | None = self._queue.get(timeout=max(0.0, due - self._clock()))
-            except queue.Empty:
-                first = None
-            items = self._drain(first)
+            if not self._queue:
+                self._queued.wait(max(0.0, due - self._clock()))
+            if self._queue and not backlog:
+                self._sleep_through_burst()
+            # Cleared before draining: whatever comes after the drain sets them again.
+            self._queued.clear()
+            self._hurry.clear()
+            items = self._drain()
+            backlog = len(items) >= self.tuning.batch_max
             stopping = _STOP in items
-            batch = [item for item in items if item is not _STOP]
+            batch = [item.record() if isinstance(item, _Question) else item for item in items]
+            records = [item for item in batch if isinstance(item, Asked | Vote | Pick | Dismissal)]
             try:
                 if conn is None:
                     conn = connect(self.path, tuning=self.tuning)
                 if self._clock() >= due:
                     self._purge(conn)
                     due = self._clock() + self.tuning.purge_every
-                if batch:
-                    write(conn, batch)  # type: ignore[arg-type]
+                if records:
+                    write(conn, records, tuning=self.tuning)
                 self._recovered()
             except (sqlite3.Error, OSError) as exc:
                 self._fail(f"cannot write the question log {self.path} ({exc}); answering goes on")
@@ -491,22 +573,30 @@ class QuestionLog:
                 if conn is None:
                     due = self._clock() + self.tuning.retry_every
             finally:
-                for _ in items:
-                    self._queue.task_done()
+                for item in items:
+                    if isinstance(item, threading.Event):
+                        item.set()
         if conn is not None:
             conn.close()
 
-    def _drain(self, first: object | None) -> list[object]:
-        if first is None:
-            return []
-        if first is not _STOP and self.tuning.linger > 0:
-            time.sleep(self.tuning.linger)
-        items = [first]
-        while len(items) < self.tuning.batch_max:
-            try:
-                items.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
+    def _sleep_through_burst(self) -> None:
+        """Sleep while records keep coming, until none has come for `quiet` seconds, `linger_max` has passed,
+        a batch is full, or flush() or close() hurries the writer. Checking the queue's length wakes no one."""
+        deadline = time.monotonic() + self.tuning.linger_max
+        seen = -1
+        while True:
+            waiting = len(self._queue)
+            if waiting == seen or waiting >= self.tuning.batch_max:
+                return
+            left = deadline - time.monotonic()
+            if left <= 0 or self._hurry.wait(min(self.tuning.quiet, left)):
+                return
+            seen = waiting
+
+    def _drain(self) -> list[object]:
+        items: list[object] = []
+        while self._queue and len(items) < self.tuning.batch_max:
+            items.append(self._queue.popleft())
         return items
 
     def _purge(self, conn: sqlite3.Connection) -> None:

@@ -116,6 +116,21 @@ def test_one_vote_per_person_and_the_other_button_changes_it(log: QuestionLog) -
     assert got == [("r1", me, -1), ("r1", other, 1), ("r2", me, 1)]
 
 
+def test_rows_are_written_many_to_a_statement_and_the_last_vote_still_counts(tmp_path: Path, matcher: Matcher) -> None:
+    path = tmp_path / "log.sqlite3"
+    conn = questionlog.connect(path)
+    me = "voter-me"
+    records: list[questionlog.Record] = [asked(matcher, "china", f"r{number}") for number in range(7)]
+    records += [Vote("r1", me, "why-no-troops", 1 if number % 2 else -1, float(number)) for number in range(8)]
+    records += [Pick(f"r{number}", me, "csto", 1.0) for number in range(4)] + [Dismissal("r2", me, 1.0)]
+    questionlog.write(conn, records, tuning=questionlog.Tuning(rows_per_statement=3))
+    conn.close()
+    assert rows(path, "SELECT count(*) FROM questions") == [(7,)]
+    assert rows(path, "SELECT vote, at FROM votes") == [(1, 7.0)], "eight votes across three statements: the last"
+    assert rows(path, "SELECT count(*) FROM picks") == [(4,)]
+    assert rows(path, "SELECT ref FROM dismissals") == [("r2",)]
+
+
 def test_a_pick_and_a_dismissal_count_once_per_person(log: QuestionLog) -> None:
     for _ in range(2):
         log.record(Pick("r1", log.voter(1), "why-no-troops", 1.0))
@@ -169,6 +184,56 @@ def test_lookup_finds_a_recorded_question(log: QuestionLog, matcher: Matcher) ->
     assert found.suggestions == tuple(s.id for s in matcher.ask("china").suggestions)
     assert questionlog.lookup(log.path, "nope") is None
     assert questionlog.lookup(log.path.with_name("missing.sqlite3"), "abc") is None
+
+
+# --- when the writer writes: after a burst, or at once when asked ----------------------------------------
+
+# A writer that would sleep through a minute-long burst: only hurrying it gets anything written in a test.
+PATIENT = questionlog.Tuning(quiet=60.0, linger_max=60.0)
+
+
+def test_a_burst_is_written_by_itself_once_it_is_over(log: QuestionLog, matcher: Matcher) -> None:
+    result = matcher.ask("why didnt china send troops")
+    refs = [log.ask(result, via="slash", guild_id=42, knowledge=matcher.kb.version, limit=300) for _ in range(30)]
+    deadline = time.monotonic() + 10
+    while questionlog.lookup(log.path, refs[-1]) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sorted(rows(log.path, "SELECT ref FROM questions")) == sorted((ref,) for ref in refs)
+
+
+def test_flush_and_close_write_at_once_however_long_the_writer_would_wait(tmp_path: Path, matcher: Matcher) -> None:
+    log = QuestionLog(tmp_path, keep_days=90, tuning=PATIENT).start()
+    log.record(asked(matcher, "why didnt china send troops", "flushed"))
+    assert log.flush(timeout=10)
+    assert rows(log.path, "SELECT ref FROM questions") == [("flushed",)]
+    log.record(asked(matcher, "china", "closed"))
+    log.close(timeout=10)
+    assert rows(log.path, "SELECT ref FROM questions ORDER BY ref") == [("closed",), ("flushed",)]
+
+
+def test_a_backlog_longer_than_a_batch_is_written_batch_after_batch(tmp_path: Path, matcher: Matcher) -> None:
+    log = QuestionLog(tmp_path, keep_days=90, tuning=questionlog.Tuning(batch_max=10)).start()
+    for number in range(35):
+        log.record(asked(matcher, "why didnt china send troops", f"r{number:02d}"))
+    assert log.flush(timeout=10)
+    log.close()
+    assert rows(log.path, "SELECT ref FROM questions ORDER BY ref") == [(f"r{number:02d}",) for number in range(35)]
+
+
+def test_a_question_asked_a_moment_ago_is_found_for_its_thumbs_down(tmp_path: Path, matcher: Matcher) -> None:
+    log = QuestionLog(tmp_path, keep_days=90, tuning=PATIENT).start()
+    try:
+        question = f"why didnt <@{USER_ID}> china send troops"
+        ref = log.ask(matcher.ask(question), via="slash", guild_id=42, knowledge=matcher.kb.version, limit=300)
+        found = log.lookup(ref)
+    finally:
+        log.close()
+    assert found is not None and found.ref == ref
+    assert (found.question, found.outcome, found.entry) == (
+        "why didnt @someone china send troops",
+        "answered",
+        matcher.ask(question).id,
+    )
 
 
 # --- when the file cannot be written: one log line, and recording never raises ---------------------------
