@@ -107,8 +107,7 @@ class Matcher:
             trace.append(TraceStep("decision", f"'what is' answered by the entry that explains it: {explained.id}"))
             return AskResult(question, "answer", match.score, entry=explained, trace=tuple(trace)), True
         # Only the name, with at most a title or a filler that is no stop word ("the man wang wenbin").
-        words = self.stages.actors.words
-        bare = words.titles | (words.fillers - words.stopwords - words.what_words)
+        bare = self.stages.actors.words.bare
         pure = query.asked_who or all(w in query.words or w in bare for w in folded.split())
         return AskResult(question, "answer", match.score, actor=match.actor, trace=tuple(trace)), pure
 
@@ -134,7 +133,7 @@ class Matcher:
             misses,
             stages.intents.agreement(reading.folded, entries),
             stages.likelihood.score(reading.stems, entries),
-            np.diff(stages.phrasings.starts)[entries],
+            stages.phrasings.per_document[entries],
             self.tuning.relevance_weights,
             self.tuning.relevance_bias,
             self.tuning.exact_phrasing,

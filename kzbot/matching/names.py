@@ -38,11 +38,13 @@ class NameWords:
     suffixes_by_last: Mapping[str, tuple[tuple[str, ...], ...]] = field(init=False)  # who_suffixes by last word
 
     who_words: frozenset[str] = field(init=False)  # the one-word who_prefixes and who_suffixes ("who", "whos")
+    bare: frozenset[str] = field(init=False)  # titles and fillers that are no stop word: a name with them is a name
 
     def __post_init__(self) -> None:
         object.__setattr__(
             self, "who_words", frozenset(p[0] for p in self.who_prefixes + self.who_suffixes if len(p) == 1)
         )
+        object.__setattr__(self, "bare", self.titles | (self.fillers - self.stopwords - self.what_words))
         object.__setattr__(self, "prefixes_by_first", _by_word(self.who_prefixes, 0))
         object.__setattr__(self, "suffixes_by_last", _by_word(self.who_suffixes, -1))
 

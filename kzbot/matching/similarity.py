@@ -47,6 +47,7 @@ class PhrasingIndex:
     lengths: np.ndarray  # per phrasing, the letters of its stems joined by spaces
     counts: np.ndarray  # per phrasing, how many stems it has
     sorted_by_document: tuple[tuple[str, ...], ...]  # per document, its slice of sorted_choices
+    per_document: np.ndarray  # per document, how many distinct phrasings it has
 
     def repeated_by(self, stems: Sequence[str]) -> tuple[int, ...]:
         """The documents with a phrasing of exactly these stems, in any order."""
@@ -141,4 +142,5 @@ def build_phrasings(per_document: Sequence[Sequence[str]]) -> PhrasingIndex:
         np.array([len(c) for c in choices], dtype=np.float64),
         np.array([len(set(c.split())) for c in choices], dtype=np.float64),
         tuple(sorted_choices[a:b] for a, b in phrasing_ranges),
+        np.diff(np.array(starts, dtype=np.int64)),
     )
