@@ -27,7 +27,7 @@ from kzbot.matching.complete import Completer
 from kzbot.matching.decision import Confidence, GapMatch, Signals, Verdict, confidence, decide, gap_match
 from kzbot.matching.evidence import Evidence
 from kzbot.matching.reading import Reading, clauses, clean
-from kzbot.matching.relevance import FEATURES, Relevance, rank
+from kzbot.matching.relevance import FEATURES, Clues, Relevance, rank
 from kzbot.matching.results import (
     ActorResult,
     ActorStatus,
@@ -125,15 +125,17 @@ class Matcher:
             return None
         gaps = n + _top(evidence.bm25[n:], self.tuning.gap_candidates)
         wording = stages.phrasings.compare(reading.stems, np.concatenate([entries, gaps]), closest=explain)
-        misses = np.array([len(_entity_misses(stages, reading, d)) for d in entries], dtype=np.float64)
+        clues = Clues(
+            np.array([len(_entity_misses(stages, reading, d)) for d in entries], dtype=np.float64),
+            stages.intents.agreement(reading.folded, entries),
+            stages.likelihood.score(reading.stems, entries),
+            stages.phrasings.per_document[entries],
+        )
         relevance = rank(
             evidence,
             wording.cut(0, len(entries)),
             entries,
-            misses,
-            stages.intents.agreement(reading.folded, entries),
-            stages.likelihood.score(reading.stems, entries),
-            stages.phrasings.per_document[entries],
+            clues,
             self.tuning.relevance_weights,
             self.tuning.relevance_bias,
             self.tuning.exact_phrasing,

@@ -21,7 +21,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -242,8 +242,7 @@ def connect(path: Path, *, tuning: Tuning = TUNING) -> sqlite3.Connection:
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema to SCHEMA_VERSION in one transaction; safe when several processes start at once."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate(conn):
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise sqlite3.DatabaseError(
@@ -253,12 +252,21 @@ def migrate(conn: sqlite3.Connection) -> int:
             for statement in statements:
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return SCHEMA_VERSION
+
+
+@contextlib.contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken at once (BEGIN IMMEDIATE): committed when the block ends, rolled back when it
+    raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
         conn.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
         raise
-    return SCHEMA_VERSION
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:
@@ -276,17 +284,11 @@ def write(conn: sqlite3.Connection, records: Iterable[Record], *, tuning: Tuning
         insert, row = _row(record)
         rows.setdefault(insert, []).append(row)
     step = tuning.rows_per_statement
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate(conn):
         for insert, values in rows.items():
             for start in range(0, len(values), step):
                 chunk = values[start : start + step]
                 conn.execute(insert.statement(len(chunk)), [value for row in chunk for value in row])
-        conn.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        raise
 
 
 @dataclass(frozen=True)
@@ -342,15 +344,9 @@ def _row(record: Record) -> tuple[_Insert, tuple[object, ...]]:
 def purge(conn: sqlite3.Connection, before: float) -> int:
     """Delete every row recorded before `before` (a Unix time); returns how many went."""
     deleted = 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate(conn):
         for table in TABLES:
             deleted += conn.execute(f"DELETE FROM {table} WHERE at < ?", (before,)).rowcount
-        conn.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        raise
     return deleted
 
 

@@ -41,18 +41,21 @@ class Relevance:
     wording: Wording  # in the order of `candidates`
 
 
-def features(
-    evidence: Evidence,
-    wording: Wording,
-    candidates: np.ndarray,
-    entity_misses: np.ndarray,
-    intent: np.ndarray,
-    likelihood: np.ndarray,
-    phrasings: np.ndarray,
-) -> np.ndarray:
+@dataclass(frozen=True)
+class Clues:
+    """Per candidate, what the other stages found beside the evidence and the wording."""
+
+    entity_misses: np.ndarray  # places, countries, bodies, people the question names and the entry never does
+    intent: np.ndarray  # share of the entry's phrasings that ask the way the question does
+    likelihood: np.ndarray  # mean log likelihood ratio of the question's stems under the entry
+    phrasings: np.ndarray  # how many distinct phrasings the entry has
+
+
+def features(evidence: Evidence, wording: Wording, candidates: np.ndarray, clues: Clues) -> np.ndarray:
     total = max(evidence.total_idf, 1e-9)
     bm25 = evidence.bm25[candidates]
     top = max(float(bm25.max()) if len(bm25) else 0.0, 1e-9)
+    likelihood = clues.likelihood
     return np.column_stack(
         [
             bm25 / total,
@@ -60,12 +63,12 @@ def features(
             evidence.field_coverage[candidates],
             wording.token_set / 100.0,
             wording.token_sort / 100.0,
-            entity_misses,
+            clues.entity_misses,
             bm25 / top,
-            intent,
+            clues.intent,
             likelihood,
             likelihood - (likelihood.max() if len(likelihood) else 0.0),
-            np.log1p(phrasings),
+            np.log1p(clues.phrasings),
         ]
     )
 
@@ -74,17 +77,14 @@ def rank(
     evidence: Evidence,
     wording: Wording,
     candidates: np.ndarray,
-    entity_misses: np.ndarray,
-    intent: np.ndarray,
-    likelihood: np.ndarray,
-    phrasings: np.ndarray,
+    clues: Clues,
     weights: tuple[float, ...],
     bias: float,
     exact: float = 101.0,
 ) -> Relevance:
     """Candidates ranked by relevance; one whose phrasing the question repeats word for word (token-sort ratio at
     `exact`) ranks first whatever the rest says."""
-    table = features(evidence, wording, candidates, entity_misses, intent, likelihood, phrasings)
+    table = features(evidence, wording, candidates, clues)
     logit = table @ np.asarray(weights, dtype=np.float64) + bias
     order = np.lexsort((candidates, -logit, wording.token_sort < exact))
     picked = wording.pick(order)
