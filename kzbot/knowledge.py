@@ -116,6 +116,7 @@ class Actor:
     quote: Quote | None
     sources: tuple[str, ...]
     mentioned_in: tuple[str, ...]
+    asked_as: tuple[str, ...] = ()  # questions this profile answers without naming the actor
 
 
 @dataclass(frozen=True)
@@ -716,6 +717,7 @@ def _read_actors(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
             quote=v["quote"][0] if v["quote"] else None,
             sources=v["sources"],
             mentioned_in=(),
+            asked_as=v["asked_as"],
         )
         _add(draft.actors, Read(actor, shown, path, c.located), actor.id, c)
 

@@ -76,7 +76,12 @@ class Matcher:
         named, pure = self._name_question(question, folded, trace)
         if named is not None and pure:
             return named if explain else _without_trace(named)
-        result = self._match(question, self.stages.reader.read(text), trace, explain)
+        reading = self.stages.reader.read(text)
+        if (profile := self.stages.asked_as.find(reading.stems)) is not None:  # "who wrote the wsj article"
+            trace.append(TraceStep("names", f"asked as a question about {profile[0].name} ({profile[1]:.0f})"))
+            result = AskResult(question, "answer", profile[1], actor=profile[0], trace=tuple(trace))
+            return result if explain else _without_trace(result)
+        result = self._match(question, reading, trace, explain)
         if named is not None:
             # "what did the spokesman say": an entry about that very actor, answered surely, says more than a profile.
             about = named.actor is not None and result.entry is not None and named.actor.id in result.entry.actors

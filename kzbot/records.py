@@ -153,6 +153,13 @@ ACTOR = RecordSpec(
         Field("stance", "text", "Their stance, as the articles report it.", max_length=MAX_PROFILE),
         Field("quote", "quote", f"A key quote: {{source, quote}}. {QUOTE_NOTE}", refers_to="source"),
         Field(
+            "asked_as",
+            "texts",
+            "Questions, typed the way people ask them, that this profile answers without naming the actor "
+            '("who wrote the wall street journal article").',
+            max_items=MAX_PHRASINGS,
+        ),
+        Field(
             "sources",
             "texts",
             "Ids of the sources that mention them (the name or an alias must appear in each).",

@@ -31,11 +31,11 @@ class Floor(NamedTuple):
 FLOORS = {
     # Written from the articles alone and held out: each measured once when it was added, then held to what the
     # matcher scores now (the figures, first and latest, are in the README).
-    "eval-judge.yaml": Floor(0.82, 0.07, 0.87, 0.975),
-    "eval-fresh.yaml": Floor(0.82, 0.07, 0.91, 1.0),
-    "eval-fresh-2.yaml": Floor(0.84, 0.04, 0.88, 1.0),
+    "eval-judge.yaml": Floor(0.83, 0.07, 0.87, 0.975),
+    "eval-fresh.yaml": Floor(0.83, 0.07, 0.91, 1.0),
+    "eval-fresh-2.yaml": Floor(0.85, 0.04, 0.88, 1.0),
     "eval-fresh-3.yaml": Floor(0.82, 0.08, 0.88, 1.0),
-    "eval-fresh-4.yaml": Floor(0.77, 0.05, 0.86, 0.95),
+    "eval-fresh-4.yaml": Floor(0.78, 0.05, 0.85, 0.95),
     "eval-fresh-5.yaml": Floor(0.76, 0.10, 0.94, 1.0),
     # Written the same way, and used to fit the matcher's weights.
     "eval-dev-1.yaml": Floor(0.85, 0.04, 0.94, 1.0),
@@ -45,7 +45,7 @@ FLOORS = {
     "eval-dev-5.yaml": Floor(0.84, 0.08, 0.88, 1.0),
     "eval-dev-6.yaml": Floor(0.82, 0.06, 0.94, 1.0),
     "eval-dev-7.yaml": Floor(0.77, 0.10, 0.91, 1.0),
-    "eval-dev-8.yaml": Floor(0.79, 0.09, 0.91, 1.0),
+    "eval-dev-8.yaml": Floor(0.80, 0.09, 0.91, 1.0),
     "eval-dev-9.yaml": Floor(0.85, 0.07, 0.88, 1.0),
     "eval-dev-10.yaml": Floor(0.87, 0.05, 0.97, 1.0),
     "eval-dev-11.yaml": Floor(0.79, 0.05, 0.94, 1.0),
@@ -73,6 +73,7 @@ def test_no_evaluation_question_is_a_phrasing(matcher: Matcher) -> None:
     # A question copied into the phrasings measures memory, not matching.
     phrasings = {ascii_fold(p): e.id for e in matcher.kb.entries.values() for p in e.phrasings}
     phrasings |= {ascii_fold(p): g.id for g in matcher.kb.gaps for p in g.phrasings}
+    phrasings |= {ascii_fold(p): f"actor:{a.id}" for a in matcher.kb.actors.values() for p in a.asked_as}
     copied = [
         (path.name, case.question, phrasings[ascii_fold(case.question)])
         for path in sorted(DATA.glob("eval-*.yaml"))

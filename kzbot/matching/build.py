@@ -10,7 +10,7 @@ from kzbot.matching.detail import DetailIndex, build_details
 from kzbot.matching.evidence import Document, EvidenceIndex, build_evidence
 from kzbot.matching.intent import IntentIndex, build_intents
 from kzbot.matching.likelihood import Bag, LikelihoodIndex, build_likelihood
-from kzbot.matching.names import ActorIndex, NameWords, build_actor_index
+from kzbot.matching.names import ActorIndex, AskedAs, NameWords, build_actor_index, build_asked_as
 from kzbot.matching.reading import Reader
 from kzbot.matching.similarity import PhrasingIndex, build_phrasings
 from kzbot.matching.spelling import build_speller
@@ -27,6 +27,7 @@ class Stages:
     likelihood: LikelihoodIndex  # how typical the question's words are of each entry, by their counts
     phrasings: PhrasingIndex
     actors: ActorIndex
+    asked_as: AskedAs  # questions that an actor's profile answers without naming the actor
     entity_stems: frozenset[str]
     explained_by: Mapping[str, Entry]  # actor id -> the entry that explains what it is
     claims: frozenset[str]  # every entry's phrasings, folded, titles dropped: such a question is not a name
@@ -66,6 +67,7 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
         likelihood=build_likelihood(bags, tuning),
         phrasings=build_phrasings(phrasing_lists),
         actors=actors,
+        asked_as=build_asked_as(tuple(kb.actors.values()), stems, tuning.asked_as_similarity),
         entity_stems=frozenset(s for name in kb.entities for s in reader.stems(name)),
         explained_by=_explanations(entries, actors, tuning.explaining_words),
         claims=frozenset(
@@ -125,7 +127,7 @@ def _document(kb: KnowledgeBase, entry: Entry, stems: _Stems) -> Document:
 def _vocabulary(kb: KnowledgeBase, entries: tuple[Entry, ...], normalise: Normaliser) -> set[str]:
     texts = [t for e in entries for parts in _entry_texts(kb, e).values() for t in parts]
     texts += [p for g in kb.gaps for p in g.phrasings]
-    texts += [t for a in kb.actors.values() for t in (a.name, *a.aliases, a.role)]
+    texts += [t for a in kb.actors.values() for t in (a.name, *a.aliases, a.role, *a.asked_as)]
     known = {w for t in texts for w in normalise.words(t)}
     # Names the lexicon lists stay as typed, so that a name the articles never give still counts against entries.
     known.update(w for name in kb.entities for w in ascii_fold(name).split())

@@ -10,7 +10,7 @@ describes ("professor", "newspaper") counts only where it matches.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -279,3 +279,32 @@ def build_actor_index(actors: Sequence[Actor], words: NameWords, tuning: Tuning)
         words,
         tuning,
     )
+
+
+@dataclass(frozen=True)
+class AskedAs:
+    """Questions whose answer is an actor's profile though they name no one ("who wrote the wsj article"): the
+    actors' `asked_as`, as stems. A question this alike (ratio of sorted stems) gets that profile."""
+
+    texts: tuple[str, ...]  # each question's stems, sorted and joined
+    owners: tuple[Actor, ...]  # the actor each belongs to
+    cutoff: float
+
+    def find(self, stems: Sequence[str]) -> tuple[Actor, float] | None:
+        """The actor whose asked_as the question words alike, or holds every stem of (with more besides: "who wrote
+        the wsj article on russia trumping china"); None if none."""
+        if not self.texts or not stems:
+            return None
+        hit = process.extractOne(" ".join(sorted(stems)), self.texts, scorer=fuzz.ratio, score_cutoff=self.cutoff)
+        if hit is not None:
+            return self.owners[hit[2]], float(hit[1])
+        held = set(stems)
+        within = [i for i, text in enumerate(self.texts) if held.issuperset(text.split())]
+        best = max(within, key=lambda i: len(self.texts[i].split()), default=None)
+        return None if best is None else (self.owners[best], self.cutoff)
+
+
+def build_asked_as(actors: Sequence[Actor], stems: Callable[[str], Sequence[str]], cutoff: float) -> AskedAs:
+    pairs = [(" ".join(sorted(stems(q))), a) for a in actors for q in a.asked_as]
+    kept = [(text, actor) for text, actor in pairs if text]
+    return AskedAs(tuple(t for t, _ in kept), tuple(a for _, a in kept), cutoff)

@@ -47,6 +47,7 @@ class Tuning:
     also_count: int = 2  # entries offered beside an answer ("Also: …")
     suggest_count: int = 3  # entries offered when unsure ("Did you mean…")
     # --- actors
+    asked_as_similarity: float = 90.0  # a question this like an actor's asked_as (sorted stems, ratio) gets the profile
     actor_suggestions: int = 5  # names offered when a look-up is unsure
     actor_suggest_band: float = 20.0  # …each within this many points of the best
     explaining_words: int = 10  # a phrasing that explains a name ("what is the csto") has at most this many words

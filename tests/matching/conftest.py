@@ -103,6 +103,7 @@ ACTORS = [
         None,
         ("news",),
         (),
+        ("who runs the city", "who is in charge of freedonia city"),
     ),
     Actor(
         "anna-lind",
