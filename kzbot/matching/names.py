@@ -289,11 +289,13 @@ class AskedAs:
     texts: tuple[str, ...]  # each question's stems, sorted and joined
     owners: tuple[Actor, ...]  # the actor each belongs to
     cutoff: float
+    words: frozenset[str] = frozenset()  # every stem of every text
+    fewest: int = 0  # stems a question shares with them at least, to be worth comparing: min(2, shortest text)
 
     def find(self, stems: Sequence[str]) -> tuple[Actor, float] | None:
         """The actor whose asked_as the question words alike, or holds every stem of (with more besides: "who wrote
         the wsj article on russia trumping china"); None if none."""
-        if not self.texts or not stems:
+        if not self.texts or not stems or len(self.words.intersection(stems)) < self.fewest:
             return None
         hit = process.extractOne(" ".join(sorted(stems)), self.texts, scorer=fuzz.ratio, score_cutoff=self.cutoff)
         if hit is not None:
@@ -307,4 +309,7 @@ class AskedAs:
 def build_asked_as(actors: Sequence[Actor], stems: Callable[[str], Sequence[str]], cutoff: float) -> AskedAs:
     pairs = [(" ".join(sorted(stems(q))), a) for a in actors for q in a.asked_as]
     kept = [(text, actor) for text, actor in pairs if text]
-    return AskedAs(tuple(t for t, _ in kept), tuple(a for _, a in kept), cutoff)
+    texts = tuple(t for t, _ in kept)
+    words = frozenset(w for t in texts for w in t.split())
+    fewest = min([2, *(len(t.split()) for t in texts)])
+    return AskedAs(texts, tuple(a for _, a in kept), cutoff, words, fewest)
