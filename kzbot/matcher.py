@@ -153,7 +153,7 @@ class Matcher:
         explains = np.array([_explains(stages, reading, int(relevance.candidates[0]), int(g)) for g in gaps])
         signals = Signals(
             gap=gap_match(gaps - n, wording.token_set[len(entries) :], gap_blend, top_blend, explains, self.tuning)
-            or self._gap_by_word(reading, evidence, gaps),
+            or _gap_by_word(stages, self.tuning, reading, evidence, gaps),
             unknown_figure=any(s.isdigit() for s in evidence.missing),
             missing_detail=stages.details.missing(reading.folded, int(relevance.candidates[0])),
             words=len(reading.folded.split()),
@@ -181,20 +181,6 @@ class Matcher:
         by_bm25 = _top(evidence.bm25[:n], self.tuning.candidates)
         by_phrasings = _top(evidence.field_coverage[:n, 0], self.tuning.phrasing_candidates)
         return np.unique(np.concatenate([exact, by_bm25, by_phrasings]))
-
-    def _gap_by_word(self, reading: Reading, evidence: Evidence, gaps: np.ndarray) -> GapMatch | None:
-        """The known gap that holds the question's words no entry holds, when those words are a good part of the
-        question and the gap holds most of the rest too ("how many people were *arrested*": only a gap speaks of
-        arrests). A gap sharing one stray word ("spend") with a question about something else is no match."""
-        index, n = self.stages.evidence, len(self.stages.entries)
-        orphans = [s for s in reading.stems if s in index.postings and index.postings[s].first >= n]
-        best: GapMatch | None = None
-        for gap in gaps:
-            held = sum(index.idf[s] for s in orphans if s in index.documents[int(gap)].all) / evidence.total_idf
-            covers = evidence.coverage[int(gap)] >= self.tuning.gap_word_coverage
-            if held >= self.tuning.gap_word_share and covers and (best is None or held > best.similarity / 100.0):
-                best = GapMatch(int(gap) - n, 100.0 * held)
-        return best
 
     def _result(
         self, question: str, relevance: Relevance, sure: float, verdict: Verdict, trace: list[TraceStep]
@@ -256,6 +242,23 @@ class Matcher:
             ranked = scored.relevance
             out[ranked.candidates] = 100.0 * np.exp(ranked.logit - ranked.logit.max())
         return out
+
+
+def _gap_by_word(
+    stages: Stages, tuning: Tuning, reading: Reading, evidence: Evidence, gaps: np.ndarray
+) -> GapMatch | None:
+    """The known gap that holds the question's words no entry holds, when those words are a good part of the
+    question and the gap holds most of the rest too ("how many people were *arrested*": only a gap speaks of
+    arrests). A gap sharing one stray word ("spend") with a question about something else is no match."""
+    index, n = stages.evidence, len(stages.entries)
+    orphans = [s for s in reading.stems if s in index.postings and index.postings[s].first >= n]
+    best: GapMatch | None = None
+    for gap in gaps:
+        held = sum(index.idf[s] for s in orphans if s in index.documents[int(gap)].all) / evidence.total_idf
+        covers = evidence.coverage[int(gap)] >= tuning.gap_word_coverage
+        if held >= tuning.gap_word_share and covers and (best is None or held > best.similarity / 100.0):
+            best = GapMatch(int(gap) - n, 100.0 * held)
+    return best
 
 
 def _entity_misses(stages: Stages, reading: Reading, document: int) -> list[str]:
