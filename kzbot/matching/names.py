@@ -73,9 +73,6 @@ class NameWords:
         )
 
 
-_MEMORY = 20_000  # words remembered as like a name or not, before the memo is cleared
-
-
 def _by_word(phrases: tuple[tuple[str, ...], ...], at: int) -> dict[str, tuple[tuple[str, ...], ...]]:
     """Phrases (longest first) grouped by their word at `at`, keeping their order."""
     out: dict[str, list[tuple[str, ...]]] = {}
@@ -185,7 +182,7 @@ class ActorIndex:
         (remembered: most questions are not names, and the same words come back)."""
         found = self.namelike.get(word)
         if found is None:
-            if len(self.namelike) >= _MEMORY:
+            if len(self.namelike) >= self.tuning.memo_words:
                 self.namelike.clear()
             found = self.namelike[word] = word in self.words.descriptors or (
                 process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=self.tuning.loose_name)

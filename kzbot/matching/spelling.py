@@ -17,8 +17,6 @@ from rapidfuzz import fuzz, process
 from kzbot.matching.stems import stem_all
 from kzbot.matching.tuning import Tuning
 
-_MEMORY = 20_000  # corrections remembered before the memo is cleared
-
 
 @dataclass(frozen=True)
 class Correction:
@@ -84,7 +82,7 @@ class Speller:
                 index = min(np.flatnonzero(scores == top).tolist(), key=pool.__getitem__)  # ties: alphabetical
                 if not (pool[index] in self.stopwords and raw[index] < self.tuning.stopword_typo_score_cutoff):
                     best = pool[index]
-        if len(self.memo) >= _MEMORY:
+        if len(self.memo) >= self.tuning.memo_words:
             self.memo.clear()
         self.memo[word] = best
         return best

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 class Tuning:
     # --- reading the question
     max_query_chars: int = 500  # longer text is declined unread
+    memo_words: int = 20_000  # words whose spelling fix or name likeness is remembered, before the memo is cleared
     clause_retries: int = 2  # a message of several clauses, not answered whole, is retried on this many (last first)
     # --- spelling
     typo_score_cutoff: float = 82.0  # an unknown word is corrected to a known one at least this alike (ratio)
