@@ -856,9 +856,15 @@ def _cross_check(draft: _Draft, seeds: dict[str, str], problems: list[Problem]) 
     _check_clashes(draft, problems)
 
 
+# Which side of a clash it is reported on: an actor's asked_as, else a known gap, else the first entry by id.
+_CLASH_SIDE = {"actor": 0, "gap": 1, "entry": 2}
+_CLASH_FIELD = {"actor": "asked_as", "gap": "phrasings", "entry": "phrasings"}
+
+
 def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
     """Phrasings of two entries so alike that the matcher cannot tell which entry is meant; likewise an entry's
-    phrasing and a known gap's (two gaps may be alike: either way the bot declines)."""
+    phrasing and a known gap's (two gaps may be alike: either way the bot declines), and an actor's asked_as and
+    any other actor's asked_as, entry's or gap's phrasing."""
     normalise = Normaliser(draft.synonyms, draft.stopwords)
     owners: list[tuple[str, str]] = []
     texts: list[str] = []
@@ -868,6 +874,7 @@ def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
         (("entry", eid), r, (r.record.question, *r.record.phrasings)) for eid, r in draft.entries.items()
     ]
     phrasings_of += [(("gap", gid), r, r.record.phrasings) for gid, r in draft.gaps.items()]
+    phrasings_of += [(("actor", aid), r, r.record.asked_as) for aid, r in draft.actors.items()]
     for owner, record, phrasings in phrasings_of:
         records[owner] = record
         for phrasing in phrasings:
@@ -890,21 +897,34 @@ def _check_clashes(draft: _Draft, problems: list[Problem]) -> None:
     for i, row in rows:
         for j in row.nonzero()[0]:
             a, b = owners[i], owners[int(j)]
-            # Each clash once: between entries on the first by id, between a gap and an entry on the gap.
-            if b[0] == "gap" or (a[0] == "entry" and a >= b) or (a, b) in reported:
+            if not _reported_on(a, b) or (a, b) in reported:
                 continue
             reported.add((a, b))
             read = records[a]
+            what = "asked_as" if a[0] == "actor" else "phrasing"
+            field = _CLASH_FIELD[a[0]]
             problems.append(
                 Problem(
                     read.file,
-                    f"phrasing {originals[i]!r} is too close to {originals[int(j)]!r} of entry {b[1]!r} "
+                    f"{what} {originals[i]!r} is too close to {originals[int(j)]!r} of {_owner_kind(b)} {b[1]!r} "
                     f"(score {row[j]:.0f}); the matcher cannot tell them apart — reword one",
                     entry=a[1],
-                    field="phrasings",
-                    line=read.line("phrasings"),
+                    field=field,
+                    line=read.line(field),
                 )
             )
+
+
+def _reported_on(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Each clash once: on the side _CLASH_SIDE puts first; between two of a kind, on the first by id (two gaps
+    alike are no clash: either way the bot declines)."""
+    if a[0] != b[0]:
+        return _CLASH_SIDE[a[0]] < _CLASH_SIDE[b[0]]
+    return a[0] != "gap" and a < b
+
+
+def _owner_kind(owner: tuple[str, str]) -> str:
+    return {"entry": "entry", "gap": "known gap", "actor": "actor"}[owner[0]]
 
 
 def _opening(seed: str) -> str:

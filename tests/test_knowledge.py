@@ -230,6 +230,31 @@ def test_phrasings_too_alike_across_entries(copy: Copy) -> None:
     )
 
 
+def test_an_actors_asked_as_too_alike_an_entrys_phrasing(copy: Copy) -> None:
+    copy.edit(
+        "faq-unrest.yaml",
+        "    phrasings:\n",
+        "    phrasings:\n      - who wrote the wall street journal articles\n",
+    )
+    problem = _find(copy.problems(), "actors.yaml", "yaroslav-trofimov", "asked_as", "cannot tell them apart")
+    assert (
+        "asked_as 'who wrote the wall street journal article' is too close to "
+        "'who wrote the wall street journal articles' of entry 'unrest-start'" in str(problem)
+    )
+
+
+def test_two_actors_asked_as_too_alike(copy: Copy) -> None:
+    copy.edit(
+        "actors.yaml",
+        "    name: Government of Kazakhstan\n",
+        "    name: Government of Kazakhstan\n    asked_as:\n      - wall street journal article author\n",
+    )
+    problems = [p for p in copy.problems() if "asked_as" in p.message]
+    assert len(problems) == 1, problems  # one clash, reported once
+    assert problems[0].entry == "kazakh-government"
+    assert "of actor 'yaroslav-trofimov'" in problems[0].message
+
+
 def test_duplicate_key(copy: Copy) -> None:
     copy.edit(
         "faq-troops.yaml", "  title: Troops and intervention\n", "  title: Troops and intervention\n  title: Again\n"
