@@ -1,10 +1,12 @@
 """The product's promise, measured on labelled questions, and held there.
 
-The sets (tests/data/): eval-judge.yaml, written by people who had read only the five articles, frozen and never
-tuned on; eval-dev-*.yaml, written the same way, on which the matcher's weights are fitted; and four older sets
-(eval-tune, eval-holdout, eval-blind, eval-blind-2) whose writers saw the list of entries. Each floor below is the
-level its set reached when last measured, so a change that makes the bot worse fails here; the report printed at
-the end of every run lists the misses. Raise a floor as the figures improve; never lower it.
+The sets (tests/data/): eval-judge.yaml and eval-fresh*.yaml, written by people who had read only the five
+articles, frozen and never tuned on; eval-dev-*.yaml, written the same way, on which the matcher's weights are
+fitted; and four older sets (eval-tune, eval-holdout, eval-blind, eval-blind-2) whose writers saw the list of
+entries. Each floor below is the level its set reached when last measured, so a change that makes the bot worse
+fails here; the report printed at the end of every run lists the misses. Raise a floor as the figures improve.
+Lower one only for a reason the commit states (a phrasing removed because a set repeats it word for word, a
+re-fit that trades a question on one set for more elsewhere), never to let a worse matcher through.
 """
 
 from __future__ import annotations
