@@ -143,7 +143,7 @@ def _lay_out(buttons: Iterable[Button]) -> tuple[Button, ...]:
         if row >= ROWS_MAX:
             break
         seen.add(button.custom_id)
-        out.append(replace(button, label=clip(button.label, BUTTON_LABEL_MAX) or "…", row=row))
+        out.append(Button(clip(button.label, BUTTON_LABEL_MAX) or "…", button.custom_id, button.style, row))
         used += 1
     return tuple(out)
 

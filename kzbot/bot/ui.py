@@ -25,6 +25,8 @@ _STYLES = {
     "danger": discord.ButtonStyle.danger,
 }
 _ALREADY_ACKNOWLEDGED = 40060
+ACTION_ROW = discord.ComponentType.action_row.value
+BUTTON = discord.ComponentType.button.value
 
 
 def card_to_embed(card: render.Card) -> discord.Embed:
@@ -37,13 +39,40 @@ def card_to_embed(card: render.Card) -> discord.Embed:
 
 
 def card_to_view(card: render.Card) -> discord.ui.View | None:
-    """A view that never times out: every button is a KzButton, so it keeps working after a restart."""
     if not card.buttons:
         return None
-    view = discord.ui.View(timeout=None)
-    for button in card.buttons:
-        view.add_item(KzButton(button))
-    return view
+    return CardView(card)
+
+
+class CardView(discord.ui.View):
+    """A Card's buttons, as discord.py sends them. A press is answered by KzButton, which discord.py finds by the
+    button's custom id (so it keeps working after a restart), never by this view: the view only carries the
+    components. So it holds no discord.py item per button, and it is finished from the start, which tells
+    discord.py not to keep it (nor, under a private reply, to keep it for 15 minutes to time it out)."""
+
+    def __init__(self, card: render.Card) -> None:
+        super().__init__(timeout=None)
+        self._components = [
+            {"type": ACTION_ROW, "components": [_button_component(button) for button in row]} for row in card.rows()
+        ]
+
+    def to_components(self) -> list[dict[str, Any]]:
+        return self._components
+
+    def is_finished(self) -> bool:
+        return True
+
+
+def _button_component(button: render.Button) -> dict[str, Any]:
+    """The button as Discord's API takes it; the same payload discord.ui.Button makes."""
+    style = _STYLES.get(button.style, discord.ButtonStyle.secondary)
+    return {
+        "type": BUTTON,
+        "style": style.value,
+        "disabled": False,
+        "label": button.label,
+        "custom_id": button.custom_id,
+    }
 
 
 def card_kwargs(card: render.Card) -> dict[str, Any]:
