@@ -8,8 +8,8 @@ The stages, each its own module in kzbot/matching/ and each built once from the 
 3. evidence   — BM25 over each entry's phrasings, answer, quotes and actors' names (evidence.py), and the
                 likelihood of the question's words under each entry's counted words (likelihood.py)
 4. wording    — rapidfuzz likeness to the closest phrasings of the best candidates (similarity.py)
-5. relevance  — one fitted logistic score per candidate, from 3 and 4 (relevance.py)
-6. decision   — a calibrated confidence; known gaps; answer, suggest or decline (decision.py)
+5. relevance  — one fitted linear score per candidate, from 3 and 4 (relevance.py)
+6. decision   — a calibrated confidence (fitted trees, trees.py); known gaps; answer, suggest or decline (decision.py)
 
 Every number is in matching/tuning.py; every word list is in knowledge/lexicon.yaml. `ask(..., explain=True)`
 records what each stage did in the result's `trace`.
@@ -145,9 +145,7 @@ class Matcher:
             self.tuning.relevance_bias,
             self.tuning.exact_phrasing,
         )
-        sure = confidence(
-            relevance, evidence.unknown, len(reading.stems), self.tuning.confidence_weights, self.tuning.confidence_bias
-        )
+        sure = confidence(relevance, evidence.unknown, len(reading.stems), stages.confidence)
         gap_blend = (wording.token_set[len(entries) :] + wording.token_sort[len(entries) :]) / 2.0
         top_blend = float(relevance.wording.token_set[0] + relevance.wording.token_sort[0]) / 2.0
         explains = np.array([_explains(stages, reading, int(relevance.candidates[0]), int(g)) for g in gaps])

@@ -59,6 +59,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_holds_the_package_the_knowledge_base_and_the_articles(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert _python_files() <= names, sorted(_python_files() - names)
+    assert "kzbot/matching/confidence-trees.json" in names  # the confidence's fitted trees
     for folder, pattern in (("knowledge", "*.yaml"), ("seeds", "*.txt")):
         shipped = {f"kzbot/shipped/{folder}/{p.name}" for p in (PROJECT_ROOT / folder).glob(pattern)}
         assert shipped and shipped <= names, sorted(shipped - names)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from kzbot.knowledge import Entry, Gap, KnowledgeBase
+from kzbot.matching.decision import FEATURES as CONFIDENCE_FEATURES
 from kzbot.matching.detail import DetailIndex, build_details
 from kzbot.matching.evidence import Document, EvidenceIndex, build_evidence
 from kzbot.matching.intent import IntentIndex, build_intents
@@ -14,6 +17,7 @@ from kzbot.matching.names import ActorIndex, AskedAs, NameWords, build_actor_ind
 from kzbot.matching.reading import Reader
 from kzbot.matching.similarity import PhrasingIndex, build_phrasings
 from kzbot.matching.spelling import build_speller
+from kzbot.matching.trees import Trees, load_trees
 from kzbot.matching.tuning import Tuning
 from kzbot.text import Normaliser, ascii_fold
 
@@ -34,6 +38,7 @@ class Stages:
     vocabulary: tuple[str, ...]  # every known word, sorted (autocomplete completes a half-typed word from it)
     details: DetailIndex  # which entries give a figure or a date
     intents: IntentIndex  # what each entry's phrasings ask for ("why", "when", …)
+    confidence: Trees | None  # the fitted trees that say how likely the best candidate is right
 
 
 def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -> Stages:
@@ -86,7 +91,14 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
             [(e.question, *e.phrasings) for e in entries] + [g.phrasings for g in gaps],
             tuning.detail_window,
         ),
+        confidence=_trees(tuning.confidence_trees),
     )
+
+
+@functools.cache
+def _trees(name: str) -> Trees | None:
+    """The fitted trees named in the tuning, read once per process (a reload rebuilds the rest)."""
+    return load_trees(Path(__file__).with_name(name), CONFIDENCE_FEATURES) if name else None
 
 
 def _first_phrasings(entry: Entry, n: int) -> Entry:

@@ -1,8 +1,10 @@
 """Stage 6, decision: answer, suggest or decline, with a confidence that estimates how likely the answer is right.
 
-The confidence is a logistic model (Tuning.confidence_weights) over the features below, fitted on labelled
-questions so that, among questions answered with confidence c, about c of them are answered right. Then, in
-order: a known gap the question surely asks declines with the gap's note; a number or year no entry holds
+The confidence is an ensemble of boosted trees (trees.py; the file Tuning.confidence_trees names) over the features
+below, fitted on labelled questions so that, among questions answered with confidence c, about c of them are
+answered right. Trees rather than one weight per feature, because what a feature means depends on the others: a
+narrow lead says little when the best candidate repeats a phrasing, much when it shares one word with the question.
+Then, in order: a known gap the question surely asks declines with the gap's note; a number or year no entry holds
 declines; a figure or date the best entry does not give says so ("detail"); a question that repeats an entry's
 phrasing word for word is answered; one typed word gets suggestions; a confidence at the answer cutoff answers
 (close siblings come along as "Also"); one at the suggestion cutoff offers the closest entries; anything lower
@@ -18,6 +20,7 @@ import numpy as np
 
 from kzbot.matching.relevance import FEATURES as RELEVANCE_FEATURES
 from kzbot.matching.relevance import Relevance
+from kzbot.matching.trees import Trees
 from kzbot.matching.tuning import Tuning
 
 FEATURES = (
@@ -39,10 +42,11 @@ class Confidence:
     value: float  # 0–1
 
 
-def confidence(relevance: Relevance, unknown: float, stems: int, weights: tuple[float, ...], bias: float) -> Confidence:
-    table = confidence_features(relevance, unknown, stems)
-    logit = float(table @ np.asarray(weights, dtype=np.float64) + bias)
-    return Confidence(1.0 / (1.0 + np.exp(-logit)))
+def confidence(relevance: Relevance, unknown: float, stems: int, trees: Trees | None) -> Confidence:
+    """How likely the best candidate is the entry asked for (0 without fitted trees: nothing is answered)."""
+    if trees is None:
+        return Confidence(0.0)
+    return Confidence(trees.probability(confidence_features(relevance, unknown, stems)))
 
 
 def confidence_features(relevance: Relevance, unknown: float, stems: int) -> np.ndarray:

@@ -12,14 +12,16 @@ eval-holdout and the blind sets). Needs scikit-learn (a development dependency).
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import KFold
 
 from kzbot import knowledge
@@ -31,12 +33,19 @@ from kzbot.matching.reading import clean
 from kzbot.matching.relevance import FEATURES as RELEVANCE_FEATURES
 from kzbot.matching.relevance import Relevance
 from kzbot.matching.similarity import Wording
+from kzbot.matching.trees import nodes_json
 from kzbot.matching.tuning import TUNING
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDS = 5
-FITTED = ("relevance_weights", "relevance_bias", "confidence_weights", "confidence_bias")
-REGULARISATION = 1.0  # inverse L2 strength (scikit-learn's C)
+FITTED = ("relevance_weights", "relevance_bias")
+REGULARISATION = 1.0  # the ranker's inverse L2 strength
+# The confidence's boosted trees: many small steps of small trees, each leaf backed by enough questions.
+TREES = 150  # boosting rounds, one tree each
+LEARNING_RATE = 0.08  # each tree's share of its own fit
+LEAVES = 15  # leaves per tree at most
+MIN_LEAF = 30  # questions a leaf must hold
+TREE_L2 = 1.0  # L2 penalty on the leaves' values
 
 
 @dataclass(frozen=True)
@@ -120,18 +129,26 @@ def fit_listwise(samples: list[Sample]) -> Listwise:
     return Listwise(w[None, :], np.array([0.0]))
 
 
-def fit(samples: list[Sample]) -> tuple[Listwise, LogisticRegression]:
+def fit(samples: list[Sample]) -> tuple[Listwise, HistGradientBoostingClassifier]:
     relevance = fit_listwise(samples)
     rows, labels = [], []
     for s in samples:
         ranked = _relevance(s, relevance)
         rows.append(confidence_features(ranked, s.unknown, s.stems))
         labels.append(bool(s.right[ranked.candidates[0]]))
-    sure = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(np.array(rows), np.array(labels))
-    return relevance, sure
+    sure = HistGradientBoostingClassifier(
+        max_iter=TREES,
+        learning_rate=LEARNING_RATE,
+        max_leaf_nodes=LEAVES,
+        min_samples_leaf=MIN_LEAF,
+        l2_regularization=TREE_L2,
+        early_stopping=False,
+        random_state=0,
+    )
+    return relevance, sure.fit(np.array(rows), np.array(labels))
 
 
-def predict(samples: list[Sample], models: tuple[Listwise, LogisticRegression]) -> list[tuple[float, bool]]:
+def predict(samples: list[Sample], models: tuple[Listwise, HistGradientBoostingClassifier]) -> list[tuple[float, bool]]:
     """(confidence, top candidate is right) per sample."""
     relevance, sure = models
     out = []
@@ -159,8 +176,26 @@ def report(samples: list[Sample], predictions: list[tuple[float, bool]]) -> list
     return lines
 
 
-def tuning_block(models: tuple[Listwise, LogisticRegression]) -> str:
-    relevance, sure = models
+def export_trees(model: HistGradientBoostingClassifier) -> dict[str, Any]:
+    """The fitted ensemble in the file's form (kzbot.matching.trees), to be evaluated without scikit-learn."""
+    trees = []
+    for (tree,) in model._predictors:  # one tree per round for a binary target
+        nodes = tree.nodes
+        leaf = nodes["is_leaf"].astype(bool)
+        trees.append(
+            {
+                "feature": np.where(leaf, -1, nodes["feature_idx"]).tolist(),
+                "threshold": np.where(leaf, 0.0, nodes["num_threshold"]).tolist(),  # exact: a value can equal it
+                "left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
+                "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
+                "value": [float(f"{v:.9g}") for v in np.where(leaf, nodes["value"], 0.0)],
+            }
+        )
+    return nodes_json(CONFIDENCE_FEATURES, float(np.ravel(model._baseline_prediction)[0]), trees)
+
+
+def tuning_block(models: tuple[Listwise, HistGradientBoostingClassifier]) -> str:
+    relevance, _ = models
 
     def numbers(name: str, values: np.ndarray) -> str:
         lines = "".join(f"        {v:.3f},\n" for v in values)
@@ -169,8 +204,6 @@ def tuning_block(models: tuple[Listwise, LogisticRegression]) -> str:
     return (
         numbers("relevance_weights", relevance.coef_[0])
         + f"    relevance_bias: float = {relevance.intercept_[0]:.3f}\n"
-        + numbers("confidence_weights", sure.coef_[0])
-        + f"    confidence_bias: float = {sure.intercept_[0]:.3f}\n"
     )
 
 
@@ -192,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     blank = replace(
         TUNING,
         relevance_weights=(0.0,) * len(RELEVANCE_FEATURES),
-        confidence_weights=(0.0,) * len(CONFIDENCE_FEATURES),
+        confidence_trees="",
     )
     budgets = [n or None for n in args.max_phrasings] if args.max_phrasings else [None]
     samples = [s for n in budgets for s in collect(Matcher(kb, blank, max_phrasings=n), args.sets, n)]
@@ -210,12 +243,16 @@ def main(argv: list[str] | None = None) -> int:
         picked = [i for i, s in enumerate(samples) if s.budget == n]
         print(f"phrasings per entry: {n or 'all'}")
         print("\n".join(report([samples[i] for i in picked], [predictions[i] for i in picked])))
-    block = tuning_block(fit(samples))
+    models = fit(samples)
+    block = tuning_block(models)
     if args.write:
         write_tuning(block)
-        print("\nFitted on all of them and written to kzbot/matching/tuning.py:\n" + block)
+        trees = Path(__file__).with_name(TUNING.confidence_trees)
+        trees.write_text(json.dumps(export_trees(models[1]), separators=(",", ":")) + "\n", encoding="utf-8")
+        print(f"\nFitted on all of them; the confidence's trees written to {trees.name}, and to tuning.py:\n" + block)
     else:
-        print("\nFitted on all of them — paste into kzbot/matching/tuning.py (or run with --write):\n" + block)
+        print("\nFitted on all of them (the confidence's trees are written only with --write) — paste into")
+        print("kzbot/matching/tuning.py (or run with --write):\n" + block)
     return 0
 
 

@@ -1,7 +1,8 @@
 """Every number the matcher tunes, in one frozen object, each with what it does.
 
-The two weight vectors at the end are fitted, not chosen: `python -m kzbot.matching.fit` re-fits them on the
-labelled development sets (never on a set reported as held out) and prints the block to paste here.
+The relevance weights at the end are fitted, not chosen, and so are the confidence's trees in the file named last:
+`python -m kzbot.matching.fit --write` re-fits both on the labelled development sets (never on a set reported as
+held out).
 """
 
 from __future__ import annotations
@@ -64,59 +65,25 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        -0.391,
-        -2.184,
-        1.350,
-        0.550,
-        1.748,
-        1.038,
-        5.256,
-        3.189,
-        -1.309,
-        2.177,
-        0.398,
-        1.206,
-        1.206,
-        -0.640,
+        -0.425,
+        -2.354,
+        1.322,
+        0.675,
+        1.560,
+        1.226,
+        5.084,
+        3.266,
+        -1.466,
+        2.239,
+        0.349,
+        1.217,
+        1.217,
+        -0.510,
     )
     relevance_bias: float = 0.000
-    # --- fitted: confidence that the best candidate is right, over decision.FEATURES
-    confidence_weights: tuple[float, ...] = (
-        0.433,
-        0.250,
-        1.078,
-        -1.825,
-        2.306,
-        0.599,
-        0.855,
-        0.931,
-        0.703,
-        -1.177,
-        0.390,
-        0.071,
-        -0.795,
-        -1.628,
-        1.591,
-        0.195,
-        0.001,
-        -0.894,
-        -0.176,
-        -0.155,
-        -1.113,
-        -0.012,
-        -0.292,
-        -0.267,
-        1.180,
-        -0.304,
-        1.811,
-        0.669,
-        -0.525,
-        -0.108,
-        -0.473,
-        1.156,
-        -0.085,
-    )
-    confidence_bias: float = -10.205
+    # --- fitted: confidence that the best candidate is right, over decision.FEATURES: boosted trees, too many
+    # numbers for this file, in the JSON file named here (beside this one); "" for none (confidence 0)
+    confidence_trees: str = "confidence-trees.json"
 
 
 TUNING = Tuning()
