@@ -22,7 +22,7 @@ from kzbot.errors import KzbotError
 
 _MOST_LEAVES = 16  # leaves of a tree, as the bits of one uint16
 _ALL = np.uint16(0xFFFF)
-_LOWEST_BIT = np.zeros(1 << _MOST_LEAVES, dtype=np.int64)  # a power of two -> which bit it is
+_LOWEST_BIT = np.zeros(1 << _MOST_LEAVES, dtype=np.uint8)  # a power of two -> which bit it is
 _LOWEST_BIT[1 << np.arange(_MOST_LEAVES)] = np.arange(_MOST_LEAVES)
 
 
@@ -36,8 +36,7 @@ class Trees:
     baseline: float  # log-odds before any tree
     feature: np.ndarray  # per inner node (grouped by tree), the column it tests
     threshold: np.ndarray  # …a row goes left when the column is at most this
-    right_only: np.ndarray  # …bits of the tree's leaves that a row going right can still reach (all but the left
-    # branch's leaves; uint16)
+    right_only: np.ndarray  # …its tree's leaves a row going right can still reach, as bits (uint16)
     starts: np.ndarray  # tree t's inner nodes start here
     leaf_value: np.ndarray  # every tree's leaves, left to right, tree after tree: what each adds to the log-odds
     leaf_starts: np.ndarray  # tree t's leaves start here
