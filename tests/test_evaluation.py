@@ -33,7 +33,7 @@ class Floor(NamedTuple):
 FLOORS = {
     # Written from the articles alone and held out: each measured once when it was added, then held to what the
     # matcher scores now (the figures, first and latest, are in the README).
-    "eval-judge.yaml": Floor(0.86, 0.07, 0.88, 0.975),
+    "eval-judge.yaml": Floor(0.86, 0.07, 0.88, 1.0),
     "eval-fresh.yaml": Floor(0.86, 0.06, 0.97, 1.0),
     "eval-fresh-2.yaml": Floor(0.89, 0.03, 0.91, 1.0),
     "eval-fresh-3.yaml": Floor(0.86, 0.06, 0.91, 1.0),
@@ -41,7 +41,7 @@ FLOORS = {
     "eval-fresh-5.yaml": Floor(0.79, 0.09, 0.97, 1.0),
     "eval-fresh-6.yaml": Floor(0.88, 0.04, 0.94, 1.0),
     "eval-fresh-7.yaml": Floor(0.87, 0.08, 0.85, 1.0),
-    "eval-fresh-8.yaml": Floor(0.84, 0.04, 0.85, 0.95),
+    "eval-fresh-8.yaml": Floor(0.84, 0.04, 0.85, 1.0),
     # Written the same way, and used to fit the matcher's weights.
     "eval-dev-1.yaml": Floor(0.93, 0.03, 0.97, 1.0),
     "eval-dev-2.yaml": Floor(0.85, 0.04, 0.97, 1.0),
@@ -56,7 +56,7 @@ FLOORS = {
     "eval-dev-11.yaml": Floor(0.90, 0.03, 0.97, 1.0),
     "eval-dev-12.yaml": Floor(0.87, 0.06, 0.97, 1.0),
     "eval-dev-13.yaml": Floor(0.90, 0.04, 0.91, 1.0),
-    "eval-dev-14.yaml": Floor(0.85, 0.04, 1.00, 0.95),
+    "eval-dev-14.yaml": Floor(0.85, 0.04, 1.00, 1.0),
     # Older sets, whose writers saw the list of entries.
     "eval-tune.yaml": Floor(0.98, 0.00, 1.00, 1.0),
     "eval-holdout.yaml": Floor(0.96, 0.02, 0.95, 1.0),

@@ -63,7 +63,7 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
     bags += [Bag([stems(p) for p in g.phrasings]) for g in gaps]
     phrasing_lists = [[" ".join(stems(p)) for p in (e.question, *e.phrasings)] for e in entries]
     phrasing_lists += [[" ".join(stems(p)) for p in g.phrasings] for g in gaps]
-    actors = build_actor_index(tuple(kb.actors.values()), words, tuning)
+    actors = build_actor_index(tuple(kb.actors.values()), words, tuning, normalise.single_word_variants())
     return Stages(
         entries=entries,
         gaps=gaps,

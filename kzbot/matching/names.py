@@ -230,7 +230,15 @@ class ActorIndex:
         return ActorMatch("not_found", round(top, 1), None, ())
 
 
-def build_actor_index(actors: Sequence[Actor], words: NameWords, tuning: Tuning) -> ActorIndex:
+def build_actor_index(
+    actors: Sequence[Actor],
+    words: NameWords,
+    tuning: Tuning,
+    abbreviations: Mapping[str, tuple[str, ...]] | None = None,
+) -> ActorIndex:
+    """abbreviations: the lexicon's one-word variants of phrases ("fm" -> foreign minister); an actor whose role
+    holds the phrase has the abbreviation among its role words ("tileuberdi kazakh fm")."""
+
     def fold(text: str) -> list[str]:
         return [w for w in ascii_fold(text).split() if w not in words.titles and w not in words.stopwords]
 
@@ -254,12 +262,13 @@ def build_actor_index(actors: Sequence[Actor], words: NameWords, tuning: Tuning)
                 owners.append(index)
                 own.update(folded)
         role = fold(actor.role) + fold(actor.affiliation or "")
+        phrases = {tuple(role[a:b]) for a in range(len(role)) for b in range(a + 1, len(role) + 1)}
         extra = {
             w
             for start in range(len(role))
             for size in range(1, min(longest, len(role) - start) + 1)
             for w in aliases_of.get(tuple(role[start : start + size]), ())
-        }
+        } | {short for short, phrase in (abbreviations or {}).items() if phrase in phrases}
         name_words.append(own)
         role_words.append((set(role) | extra) - own - words.fillers)
         own_words.append(frozenset(own | set(fold(actor.affiliation or "")) | extra))

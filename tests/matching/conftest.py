@@ -156,7 +156,13 @@ GAPS = [
 ]
 
 LEXICON = {
-    "synonyms": {"fire": ("blaze", "inferno"), "navy": ("fleet", "ships"), "freedonia": ("freedonian",)},
+    "synonyms": {
+        "fire": ("blaze", "inferno"),
+        "navy": ("fleet", "ships"),
+        "freedonia": ("freedonian",),
+        "mayor": ("burgomaster",),
+        "naval academy": ("navacad",),
+    },
     "stopwords": (
         "the",
         "a",
