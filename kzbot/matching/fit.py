@@ -1,4 +1,5 @@
-"""Fit the relevance and confidence weights on labelled questions, cross-validated, and print them for tuning.py.
+"""Fit the relevance weights and the confidence's trees on labelled questions, cross-validated; with --write, put
+the weights into tuning.py and the trees into confidence-trees.json.
 
     python -m kzbot.matching.fit tests/data/eval-tune.yaml tests/data/eval-dev-*.yaml --max-phrasings 0 4
 
@@ -6,7 +7,9 @@
 and once with only its first four, so the weights serve a new entry with few phrasings too).
 
 Use only development sets: never a set whose figures are reported as held out (the judge set, the fresh sets,
-eval-holdout and the blind sets). Needs scikit-learn (a development dependency). Deterministic: the folds are fixed.
+eval-holdout and the blind sets). Needs scikit-learn (a development dependency, pinned: the trees are read from
+its fitted model's nodes, and tests/matching/test_trees.py checks they predict what scikit-learn predicts).
+Deterministic: the folds and the trees' seed are fixed.
 """
 
 from __future__ import annotations
