@@ -87,9 +87,11 @@ class Matcher:
             about = named.actor is not None and result.entry is not None and named.actor.id in result.entry.actors
             if not (about and result.answered):
                 return named if explain else _without_trace(named)
-        # A chatty message ("is it true tokayev speaks mandarin?? thats kinda wild") whose whole gives no answer:
+        # A chatty message ("is it true tokayev speaks mandarin?? thats kinda wild") whose whole gives no answer, or
+        # whose whole is answered despite words no entry knows ("I live in Germany and drink coffee, when did…"):
         # one clause alone may be the clearer question, and the surest reading is used (the last few clauses).
-        for clause in clauses(text)[: self.tuning.clause_retries] if not result.answered else []:
+        chatter = sum(s not in self.stages.evidence.postings for s in reading.stems) >= self.tuning.clause_chatter
+        for clause in clauses(text)[: self.tuning.clause_retries] if not result.answered or chatter else []:
             reading = self.stages.reader.read(clause)
             if len(reading.stems) >= 2:
                 retry = self._match(question, reading, [*trace, TraceStep("clause", f"retried on {clause!r}")], explain)

@@ -16,6 +16,7 @@ class Tuning:
     max_query_chars: int = 500  # longer text is declined unread
     memo_words: int = 20_000  # words whose spelling fix or name likeness is remembered, before the memo is cleared
     clause_retries: int = 2  # a message of several clauses, not answered whole, is retried on this many (last first)
+    clause_chatter: int = 2  # …as is one answered whole with at least this many words no entry knows
     # --- spelling
     typo_score_cutoff: float = 82.0  # an unknown word is corrected to a known one at least this alike (ratio)
     typo_min_length: int = 5  # shorter unknown words are left alone: too many near neighbours
@@ -65,20 +66,20 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        -0.425,
-        -2.354,
-        1.322,
-        0.675,
-        1.560,
-        1.226,
-        5.084,
-        3.266,
-        -1.466,
-        2.239,
-        0.349,
-        1.217,
-        1.217,
-        -0.510,
+        -0.633,
+        -2.351,
+        1.392,
+        0.669,
+        1.461,
+        1.395,
+        4.982,
+        3.375,
+        -1.301,
+        2.566,
+        0.355,
+        1.238,
+        1.238,
+        -0.669,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES: boosted trees, too many
