@@ -236,8 +236,9 @@ def build_actor_index(
     tuning: Tuning,
     abbreviations: Mapping[str, tuple[str, ...]] | None = None,
 ) -> ActorIndex:
-    """abbreviations: the lexicon's one-word variants of phrases ("fm" -> foreign minister); an actor whose role
-    holds the phrase has the abbreviation among its role words ("tileuberdi kazakh fm")."""
+    """abbreviations: the lexicon's one-word variants and what they stand for ("fm" -> foreign minister, "kazakh" ->
+    kazakhstan); an actor whose role or affiliation holds what one stands for has the variant among its role words,
+    so that "tileuberdi kazakh fm" finds the foreign minister of Kazakhstan."""
 
     def fold(text: str) -> list[str]:
         return [w for w in ascii_fold(text).split() if w not in words.titles and w not in words.stopwords]
