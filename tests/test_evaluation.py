@@ -56,7 +56,7 @@ FLOORS = {
     "eval-dev-11.yaml": Floor(0.90, 0.02, 0.97, 1.0),
     "eval-dev-12.yaml": Floor(0.87, 0.06, 0.97, 1.0),
     "eval-dev-13.yaml": Floor(0.89, 0.02, 0.91, 1.0),
-    "eval-dev-14.yaml": Floor(0.84, 0.06, 1.00, 1.0),
+    "eval-dev-14.yaml": Floor(0.84, 0.06, 1.00, 0.95),
     "eval-dev-15.yaml": Floor(0.86, 0.04, 1.00, 1.0),
     "eval-dev-16.yaml": Floor(0.93, 0.02, 0.97, 1.0),
     # Older sets, whose writers saw the list of entries.

@@ -236,9 +236,8 @@ def build_actor_index(
     tuning: Tuning,
     abbreviations: Mapping[str, tuple[str, ...]] | None = None,
 ) -> ActorIndex:
-    """abbreviations: the lexicon's one-word variants and what they stand for ("fm" -> foreign minister, "kazakh" ->
-    kazakhstan); an actor whose role or affiliation holds what one stands for has the variant among its role words,
-    so that "tileuberdi kazakh fm" finds the foreign minister of Kazakhstan."""
+    """abbreviations: the lexicon's one-word variants and what they stand for ("fm" -> foreign minister); an actor
+    whose role holds a phrase one stands for has the variant among its role words ("wang yi china fm")."""
 
     def fold(text: str) -> list[str]:
         return [w for w in ascii_fold(text).split() if w not in words.titles and w not in words.stopwords]
@@ -263,7 +262,9 @@ def build_actor_index(
                 owners.append(index)
                 own.update(folded)
         role = fold(actor.role) + fold(actor.affiliation or "")
-        phrases = {tuple(role[a:b]) for a in range(len(role)) for b in range(a + 1, len(role) + 1)}
+        # Phrases of two words or more: a one-word variant of one word ("chinese", "beijing") would make most roles
+        # longer for every look-up, at a cost to every question, and fuzzy likeness finds most of them anyway.
+        phrases = {tuple(role[a:b]) for a in range(len(role)) for b in range(a + 2, len(role) + 1)}
         extra = {
             w
             for start in range(len(role))

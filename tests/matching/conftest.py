@@ -160,7 +160,6 @@ LEXICON = {
         "fire": ("blaze", "inferno"),
         "navy": ("fleet", "ships"),
         "freedonia": ("freedonian",),
-        "mayor": ("burgomaster",),
         "naval academy": ("navacad",),
     },
     "stopwords": (

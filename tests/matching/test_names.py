@@ -15,8 +15,7 @@ from kzbot.matcher import Matcher
         ("ortego", "ortega"),  # the articles' slip, an alias
         ("orteega", "ortega"),  # a typo
         ("ortega mayor", "ortega"),  # name + role
-        ("ortega burgomaster", "ortega"),  # name + a synonym of the role, from the lexicon
-        ("lind navacad", "anna-lind"),  # name + a one-word variant of the institution, from the lexicon
+        ("lind navacad", "anna-lind"),  # name + the lexicon's one-word form of the institution's name
         ("lind naval academy", "anna-lind"),  # name + institution
         ("who is prof lind", "anna-lind"),  # fillers and a title
         ("lind, what does she think", "anna-lind"),
