@@ -133,7 +133,7 @@ class Matcher:
         gaps = n + _top(evidence.bm25[n:], self.tuning.gap_candidates)
         wording = stages.phrasings.compare(reading.stems, np.concatenate([entries, gaps]), closest=explain)
         clues = Clues(
-            np.array([len(_entity_misses(stages, reading, d)) for d in entries], dtype=np.float64),
+            _entity_misses(stages, reading, entries),
             stages.intents.agreement(reading.folded, entries),
             stages.likelihood.score(reading.stems, entries),
             stages.phrasings.per_document[entries],
@@ -261,10 +261,11 @@ def _gap_by_word(
     return best
 
 
-def _entity_misses(stages: Stages, reading: Reading, document: int) -> list[str]:
-    """The places, countries, bodies and people the question names and the document never does."""
-    held = stages.evidence.documents[document].all
-    return [s for s in reading.stems if s in stages.entity_stems and s not in held]
+def _entity_misses(stages: Stages, reading: Reading, documents: np.ndarray) -> np.ndarray:
+    """Per document, how many places, countries, bodies and people the question names and the document never does."""
+    named = [s for s in reading.stems if s in stages.entity_stems]
+    held = stages.evidence.documents
+    return np.array([sum(s not in held[int(d)].all for s in named) for d in documents], dtype=np.float64)
 
 
 def _explains(stages: Stages, reading: Reading, entry: int, gap: int) -> bool:

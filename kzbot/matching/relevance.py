@@ -56,21 +56,19 @@ def features(evidence: Evidence, wording: Wording, candidates: np.ndarray, clues
     bm25 = evidence.bm25[candidates]
     top = max(float(bm25.max()) if len(bm25) else 0.0, 1e-9)
     likelihood = clues.likelihood
-    return np.column_stack(
-        [
-            bm25 / total,
-            evidence.coverage[candidates],
-            evidence.field_coverage[candidates],
-            wording.token_set / 100.0,
-            wording.token_sort / 100.0,
-            clues.entity_misses,
-            bm25 / top,
-            clues.intent,
-            likelihood,
-            likelihood - (likelihood.max() if len(likelihood) else 0.0),
-            np.log1p(clues.phrasings),
-        ]
-    )
+    table = np.empty((len(candidates), len(FEATURES)))  # filled column by column: cheaper than stacking 11 arrays
+    table[:, 0] = bm25 / total
+    table[:, 1] = evidence.coverage[candidates]
+    table[:, 2:6] = evidence.field_coverage[candidates]
+    table[:, 6] = wording.token_set / 100.0
+    table[:, 7] = wording.token_sort / 100.0
+    table[:, 8] = clues.entity_misses
+    table[:, 9] = bm25 / top
+    table[:, 10] = clues.intent
+    table[:, 11] = likelihood
+    table[:, 12] = likelihood - (likelihood.max() if len(likelihood) else 0.0)
+    table[:, 13] = np.log1p(clues.phrasings)
+    return table
 
 
 def rank(
