@@ -76,3 +76,13 @@ def test_the_shipped_trees_fit_the_decision() -> None:
 
     trees = _trees(TUNING.confidence_trees)
     assert trees is not None and trees.features == FEATURES and len(trees.starts) > 0
+
+
+def test_the_fitting_script_reports_cross_validated_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    from kzbot.config import PROJECT_ROOT
+    from kzbot.matching import fit
+
+    assert fit.main([str(PROJECT_ROOT / "tests" / "data" / "eval-tune.yaml"), "--max-phrasings", "0", "4"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("ranked first:") == 2 and out.count("cutoff 0.5: right") == 2  # one report per phrasing budget
+    assert "relevance_weights: tuple[float, ...] = (" in out  # the block for tuning.py; nothing is written
