@@ -36,7 +36,7 @@ from kzbot.matching.reading import clean
 from kzbot.matching.relevance import FEATURES as RELEVANCE_FEATURES
 from kzbot.matching.relevance import Relevance
 from kzbot.matching.similarity import Wording
-from kzbot.matching.trees import nodes_json
+from kzbot.matching.trees import nodes_json, trees_from_json
 from kzbot.matching.tuning import TUNING
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ REGULARISATION = 1.0  # the ranker's inverse L2 strength
 # The confidence's boosted trees: many small steps of small trees, each leaf backed by enough questions.
 TREES = 150  # boosting rounds, one tree each
 LEARNING_RATE = 0.08  # each tree's share of its own fit
-LEAVES = 15  # leaves per tree at most
+LEAVES = 15  # leaves per tree at most (trees.py holds a tree's leaves in 16 bits)
 MIN_LEAF = 30  # questions a leaf must hold
 TREE_L2 = 1.0  # L2 penalty on the leaves' values
 
@@ -251,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         write_tuning(block)
         trees = Path(__file__).with_name(TUNING.confidence_trees)
-        trees.write_text(json.dumps(export_trees(models[1]), separators=(",", ":")) + "\n", encoding="utf-8")
+        exported = export_trees(models[1])
+        trees_from_json(exported)  # refuses, before anything is written, trees the matcher could not read
+        trees.write_text(json.dumps(exported, separators=(",", ":")) + "\n", encoding="utf-8")
         print(f"\nFitted on all of them; the confidence's trees written to {trees.name}, and to tuning.py:\n" + block)
     else:
         print("\nFitted on all of them (the confidence's trees are written only with --write) — paste into")

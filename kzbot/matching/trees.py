@@ -76,9 +76,11 @@ def trees_from_json(data: dict[str, Any]) -> Trees:
         feature.append(0)
         threshold.append(float("inf"))
         masks.append(0)
-        nodes = _inner_nodes(tree, values)
-        for index, leaves in nodes:
-            feature.append(int(tree["feature"][index]))
+        for index, leaves in _inner_nodes(tree, values):
+            column = int(tree["feature"][index])
+            if not 0 <= column < len(data["features"]):
+                raise ValueError(f"a node tests feature {column}, of {len(data['features'])}")
+            feature.append(column)
             threshold.append(float(tree["threshold"][index]))
             masks.append(leaves)
     return Trees(

@@ -70,6 +70,28 @@ def test_trees_fitted_on_other_features_are_refused(tmp_path: Path) -> None:
         load_trees(path, ("a", "b"))
 
 
+def test_trees_the_evaluator_cannot_hold_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "trees.json"
+    bad_column = json.loads(json.dumps(TWO_JSON))
+    bad_column["trees"][0]["feature"][1] = 2  # there are two columns: 0 and 1
+    path.write_text(json.dumps(bad_column), encoding="utf-8")
+    with pytest.raises(TreesError, match="tests feature 2"):
+        load_trees(path, ("a", "b"))
+    # A chain of 17 leaves: one more than a tree's leaves can be told apart by.
+    n = 17
+    inner = n - 1
+    chain = {
+        "feature": [0] * inner + [-1] * n,
+        "threshold": [float(i) for i in range(inner)] + [0.0] * n,
+        "left": [inner + i for i in range(inner)] + [-1] * n,
+        "right": [i + 1 for i in range(inner - 1)] + [inner + inner] + [-1] * n,
+        "value": [0.0] * (inner + n),
+    }
+    path.write_text(json.dumps(nodes_json(("a", "b"), 0.0, [chain])), encoding="utf-8")
+    with pytest.raises(TreesError, match="more than 16 leaves"):
+        load_trees(path, ("a", "b"))
+
+
 def test_the_shipped_trees_fit_the_decision() -> None:
     from kzbot.matching.build import _trees
     from kzbot.matching.tuning import TUNING
