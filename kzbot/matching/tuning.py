@@ -66,20 +66,20 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        -0.633,
-        -2.351,
-        1.392,
-        0.669,
-        1.461,
-        1.395,
-        4.982,
-        3.375,
-        -1.301,
-        2.566,
-        0.355,
-        1.238,
-        1.238,
-        -0.669,
+        -0.615,
+        -2.254,
+        1.291,
+        0.574,
+        1.578,
+        1.478,
+        5.372,
+        3.050,
+        -1.122,
+        2.516,
+        0.291,
+        1.241,
+        1.241,
+        -0.719,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES: boosted trees, too many

@@ -46,7 +46,7 @@ def test_a_known_gap_declines_with_its_note(small: Matcher) -> None:
 
 
 def test_a_figure_the_entry_lacks_is_said_to_be_missing(small: Matcher) -> None:
-    result = small.ask("how many freedonian ships are there")
+    result = small.ask("how many freedonian navy ships stayed home")
     assert not result.answered and result.reason == "missing_detail" and result.detail == "number"
     assert result.suggestions[0].id == "why-no-fleet"
 
