@@ -66,20 +66,20 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        -0.615,
-        -2.254,
-        1.291,
-        0.574,
-        1.578,
-        1.478,
-        5.372,
-        3.050,
-        -1.122,
-        2.516,
-        0.291,
-        1.241,
-        1.241,
-        -0.719,
+        -0.661,
+        -2.354,
+        1.024,
+        0.511,
+        1.621,
+        1.303,
+        5.380,
+        2.919,
+        -1.128,
+        2.692,
+        0.397,
+        1.257,
+        1.257,
+        -0.749,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES: boosted trees, too many
