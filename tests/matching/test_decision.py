@@ -10,7 +10,7 @@ from kzbot.matcher import Matcher
 @pytest.mark.parametrize(
     ("question", "entry"),
     [
-        ("why didnt freedonia send its ships", "why-no-fleet"),
+        ("why was no freedonian fleet sent", "why-no-fleet"),
         ("when did the blaze start", "harbour-fire"),
         ("how many people died in the inferno", "fire-deaths"),
         ("what does the mayor say about it", "mayor-view"),  # a role inside a question: the entry about him
