@@ -3,7 +3,7 @@ beijing" against an entry with no figure) is not answered by that entry: the bot
 and offers the entry as the nearest thing they do say.
 
 The words that ask, and the words that give, are the lexicon's (question_words: asks_number, asks_date,
-asks_exact, number_words, date_words, months). A figure is given by a number that is neither a year nor a day
+asks_exact, question_openers, number_words, date_words, months). A figure is given by a number that is neither a year nor a day
 beside a month ("january 5"), or by a number word; a date by a year, a month, a weekday or another date word.
 A question that asks for an exact figure ("how many exactly") is given one only by digits: "thousands" is not
 an exact figure.
@@ -26,14 +26,21 @@ class DetailIndex:
     asks: Mapping[str, tuple[tuple[str, ...], ...]]  # kind -> phrases that ask for it
     exact: frozenset[str]  # words that ask for an exact figure
     window: int  # a phrase that asks must start within this many words of the question's start
+    openers: frozenset[str]  # words that open another kind of question ("how", "why"): a phrase after one does not ask
     gives: tuple[frozenset[str], ...]  # per entry, the kinds its answer, details and quotes give ("exact" too)
 
     def asked(self, folded: str) -> tuple[str, ...]:
         """The kinds of detail a folded question asks for: a phrase that asks must open the question ("when did…",
-        "so how many…"), for inside a sentence "when" is as often a conjunction ("…when it makes deals")."""
+        "so how many…"), for inside a sentence "when" is as often a conjunction ("…when it makes deals", "how does
+        china react when…"): it asks only when no word opening another kind of question comes before it."""
         words = folded.split()[: self.window]
+        opened = next((i for i, w in enumerate(words) if w in self.openers), len(words))
         present = set(words)
-        kinds = [k for k, phrases in self.asks.items() if any(p[0] in present and _contains(words, p) for p in phrases)]
+        kinds = [
+            k
+            for k, phrases in self.asks.items()
+            if any(p[0] in present and _contains(words[: opened + len(p)], p, opened) for p in phrases)
+        ]
         if "number" in kinds and set(folded.split()) & self.exact:
             kinds[kinds.index("number")] = "exact"
         return tuple(kinds)
@@ -64,13 +71,16 @@ def build_details(lists: Mapping[str, Sequence[str]], texts: Sequence[str], wind
             kinds.add("date")
         gives.append(frozenset(kinds))
     asks = {k: v for k, v in asks.items() if v}
-    return DetailIndex(asks, _words(lists.get("asks_exact", ())), window, tuple(gives))
+    openers = _words(lists.get("question_openers", ()))
+    return DetailIndex(asks, _words(lists.get("asks_exact", ())), window, openers, tuple(gives))
 
 
 def _words(phrases: Sequence[str]) -> frozenset[str]:
     return frozenset(ascii_fold(" ".join(phrases)).split())
 
 
-def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
+def _contains(words: list[str], phrase: tuple[str, ...], last_start: int | None = None) -> bool:
+    """Whether the phrase occurs in the words, starting no later than `last_start`."""
     n = len(phrase)
-    return n > 0 and any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
+    starts = range(min(len(words) - n, len(words) if last_start is None else last_start) + 1)
+    return n > 0 and any(tuple(words[i : i + n]) == phrase for i in starts)

@@ -66,20 +66,20 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        -0.489,
-        -2.315,
-        1.143,
-        0.564,
-        1.626,
-        1.430,
-        5.417,
-        3.037,
-        -1.127,
-        2.358,
-        0.308,
-        1.315,
-        1.315,
-        -0.664,
+        -0.546,
+        -2.374,
+        1.117,
+        0.539,
+        1.620,
+        1.418,
+        5.462,
+        2.970,
+        -1.126,
+        2.492,
+        0.271,
+        1.326,
+        1.326,
+        -0.678,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES: boosted trees, too many

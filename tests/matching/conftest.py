@@ -198,6 +198,7 @@ LEXICON = {
         "descriptors": ("professor", "mayor", "university"),
         "asks_number": ("how many", "how much"),
         "asks_date": ("when", "what year"),
+        "question_openers": ("how", "what", "why", "who", "where", "which", "when"),
         "number_words": ("thousand", "dozens"),
         "date_words": ("march", "spring", "monday"),
         "months": ("march",),

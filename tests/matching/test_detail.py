@@ -16,6 +16,14 @@ def test_which_details_a_question_asks_for(small: Matcher) -> None:
     assert details.asked("why did it start") == ()
 
 
+def test_when_after_another_question_word_is_a_conjunction(small: Matcher) -> None:
+    details = small.stages.details
+    assert details.asked("how does the navy react when ships burn") == ()
+    assert details.asked("what happened when the fire started") == ()
+    assert details.asked("so when did it start") == ("date",)
+    assert details.asked("the fire started when") == ("date",)
+
+
 def test_an_entry_gives_a_figure_by_digits_or_number_words(small: Matcher) -> None:
     details = small.stages.details
     assert details.missing("how many died", _at(small, "fire-deaths")) is None  # "41 dead"
