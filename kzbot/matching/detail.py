@@ -3,8 +3,9 @@ beijing" against an entry with no figure) is not answered by that entry: the bot
 and offers the entry as the nearest thing they do say.
 
 The words that ask, and the words that give, are the lexicon's (question_words: asks_number, asks_date,
-asks_exact, question_openers, number_words, date_words, months). A figure is given by a number that is neither a year nor a day
-beside a month ("january 5"), or by a number word; a date by a year, a month, a weekday or another date word.
+asks_exact, question_openers, number_words, date_words, months). A figure is given by a number that is neither a
+year nor a day beside a month ("january 5"), or by a number word; a date by a year, a month, a weekday or another
+date word.
 A question that asks for an exact figure ("how many exactly") is given one only by digits: "thousands" is not
 an exact figure.
 """
