@@ -40,7 +40,7 @@ class DetailIndex:
         kinds = [
             k
             for k, phrases in self.asks.items()
-            if any(p[0] in present and _contains(words[: opened + len(p)], p, opened) for p in phrases)
+            if any(p[0] in present and _starts_by(words, p, opened) for p in phrases)
         ]
         if "number" in kinds and set(folded.split()) & self.exact:
             kinds[kinds.index("number")] = "exact"
@@ -80,8 +80,7 @@ def _words(phrases: Sequence[str]) -> frozenset[str]:
     return frozenset(ascii_fold(" ".join(phrases)).split())
 
 
-def _contains(words: list[str], phrase: tuple[str, ...], last_start: int | None = None) -> bool:
-    """Whether the phrase occurs in the words, starting no later than `last_start`."""
+def _starts_by(words: list[str], phrase: tuple[str, ...], last: int) -> bool:
+    """Whether the phrase occurs in the words, starting at index `last` at the latest."""
     n = len(phrase)
-    starts = range(min(len(words) - n, len(words) if last_start is None else last_start) + 1)
-    return n > 0 and any(tuple(words[i : i + n]) == phrase for i in starts)
+    return n > 0 and any(tuple(words[i : i + n]) == phrase for i in range(min(last, len(words) - n) + 1))
