@@ -66,20 +66,20 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        -0.648,
-        -2.633,
-        1.101,
-        0.600,
-        1.636,
-        1.497,
-        5.510,
-        2.914,
-        -1.018,
-        2.648,
-        0.424,
-        1.313,
-        1.313,
-        -0.984,
+        -0.599,
+        -2.713,
+        1.025,
+        0.519,
+        1.692,
+        1.362,
+        5.518,
+        2.992,
+        -1.043,
+        2.785,
+        0.431,
+        1.293,
+        1.293,
+        -0.446,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES: boosted trees, too many
