@@ -66,20 +66,20 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        -0.599,
-        -2.713,
-        1.025,
-        0.519,
-        1.692,
-        1.362,
-        5.518,
-        2.992,
+        0.229,
+        -1.939,
+        0.596,
+        0.520,
+        0.326,
+        1.094,
+        6.190,
+        4.581,
+        -0.721,
+        2.628,
+        1.175,
+        1.133,
+        1.133,
         -1.043,
-        2.785,
-        0.431,
-        1.293,
-        1.293,
-        -0.446,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES: boosted trees, too many
