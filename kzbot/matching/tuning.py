@@ -66,20 +66,20 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        0.229,
-        -1.939,
-        0.596,
-        0.520,
-        0.326,
-        1.094,
-        6.190,
-        4.581,
-        -0.721,
-        2.628,
-        1.175,
-        1.133,
-        1.133,
-        -1.043,
+        0.439,
+        -2.203,
+        0.688,
+        0.546,
+        0.356,
+        1.479,
+        6.020,
+        4.383,
+        -0.704,
+        2.498,
+        1.081,
+        1.136,
+        1.136,
+        -1.191,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES: boosted trees, too many
