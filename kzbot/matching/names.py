@@ -212,6 +212,11 @@ class ActorIndex:
         means = np.divide((best * counted).sum(axis=0), totals, out=np.zeros(len(self.actors)), where=totals > 0)
         return np.asarray(np.where(keep, means, 0.0), dtype=np.float64)
 
+    def _named_with(self, first: int, second: int) -> bool:
+        """Whether every word of the second actor's name is one of the first's own words (its affiliation's)."""
+        name = [w for w in ascii_fold(self.actors[second].name).split() if w not in self.words.stopwords]
+        return bool(name) and all(w in self.own[first] for w in name)
+
     def _decide(self, scores: np.ndarray) -> ActorMatch:
         order = np.lexsort((np.arange(len(scores)), -scores))[: self.tuning.actor_suggestions]
         top = float(scores[order[0]])
@@ -223,6 +228,9 @@ class ActorIndex:
         )
         # The whole name typed exactly beats a near miss ("ministry" against "minister"), however close.
         clear = top - runner_up >= self.tuning.actor_margin or (top >= 100.0 and runner_up < 100.0)
+        # A person typed with the institution they belong to ("yang shu central asia research institute"): the
+        # institution's whole name is there too, but it is said of the person.
+        clear = clear or (len(order) > 1 and self._named_with(int(order[0]), int(order[1])))
         if top >= self.tuning.actor_found and clear:
             return ActorMatch("found", round(top, 1), self.actors[order[0]], suggestions[1:])
         if suggestions:

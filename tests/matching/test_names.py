@@ -17,6 +17,7 @@ from kzbot.matcher import Matcher
         ("ortega mayor", "ortega"),  # name + role
         ("lind navacad", "anna-lind"),  # name + the lexicon's one-word form of the institution's name
         ("lind naval academy", "anna-lind"),  # name + institution
+        ("lind naval academy sylvania", "anna-lind"),  # name + the institution's whole name, itself an actor
         ("who is prof lind", "anna-lind"),  # fillers and a title
         ("lind, what does she think", "anna-lind"),
         ("nas", "naval-academy"),  # an acronym
