@@ -222,7 +222,7 @@ class Matcher:
         text = clean(name)
         if not text or len(text) > self.tuning.max_query_chars:
             return ActorResult(name, "not_found", 0.0)
-        query = self.stages.actors.read(ascii_fold(text))
+        query = self.stages.actors.read(ascii_fold(text), look_up=True)
         match = self.stages.actors.find(query.words)
         return ActorResult(name, match.status, match.score, match.actor, match.suggestions)
 

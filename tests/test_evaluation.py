@@ -69,7 +69,7 @@ FLOORS = {
     "eval-dev-18.yaml": Floor(0.88, 0.03, 0.94, 1.0),
     "eval-dev-21.yaml": Floor(0.86, 0.06, 1.00, 1.0),
     "eval-dev-22.yaml": Floor(0.91, 0.01, 0.91, 0.95),
-    "eval-dev-24.yaml": Floor(0.90, 0.05, 0.91, 0.95),
+    "eval-dev-24.yaml": Floor(0.90, 0.05, 0.91, 1.0),
     "eval-dev-25.yaml": Floor(0.89, 0.02, 0.94, 1.0),
     "eval-dev-26.yaml": Floor(0.90, 0.03, 0.94, 1.0),
     "eval-dev-23.yaml": Floor(0.85, 0.07, 0.97, 1.0),

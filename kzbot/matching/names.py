@@ -36,6 +36,7 @@ class NameWords:
     entities: frozenset[str] = frozenset()  # places, countries and bodies (the lexicon's entities)
     prefixes_by_first: Mapping[str, tuple[tuple[str, ...], ...]] = field(init=False)  # who_prefixes by first word
     suffixes_by_last: Mapping[str, tuple[tuple[str, ...], ...]] = field(init=False)  # who_suffixes by last word
+    suffixes_by_first: Mapping[str, tuple[tuple[str, ...], ...]] = field(init=False)  # who_suffixes by first word
 
     who_words: frozenset[str] = field(init=False)  # the one-word who_prefixes and who_suffixes ("who", "whos")
     bare: frozenset[str] = field(init=False)  # titles and fillers that are no stop word: a name with them is a name
@@ -47,6 +48,7 @@ class NameWords:
         object.__setattr__(self, "bare", self.titles | (self.fillers - self.stopwords - self.what_words))
         object.__setattr__(self, "prefixes_by_first", _by_word(self.who_prefixes, 0))
         object.__setattr__(self, "suffixes_by_last", _by_word(self.who_suffixes, -1))
+        object.__setattr__(self, "suffixes_by_first", _by_word(self.who_suffixes, 0))
 
     @classmethod
     def from_lists(
@@ -135,8 +137,10 @@ class ActorIndex:
     tuning: Tuning
     namelike: dict[str, bool] = field(default_factory=dict, compare=False)  # word -> like some word of a name
 
-    def read(self, folded: str) -> NameQuery:
-        """Strip "who is …", "… who is that", fillers and titles from a folded look-up."""
+    def read(self, folded: str, *, look_up: bool = False) -> NameQuery:
+        """Strip "who is …", "… who is that", fillers and titles from a folded look-up. A look-up typed into /actor
+        (look_up) also ends before a long who_suffix in its middle ("xi jinping what does he think about
+        kazakhstan"); a question asked that way wants an entry about it, not the profile."""
         words = folded.split()
         asked_what = bool(words) and words[0] in self.words.what_words
         asked_who = False
@@ -150,6 +154,10 @@ class ActorIndex:
                 words = words[: -len(suffix)]
                 asked_who = True
                 break
+        else:
+            if look_up:
+                words, cut = self._before_asking(words)
+                asked_who = asked_who or cut
         while words and (words[-1] in self.words.fillers or words[-1] in self.words.titles):
             asked_what = asked_what or words[-1] in self.words.what_words
             asked_who = asked_who or words[-1] in self.words.who_words  # "yang jin who is this guy"
@@ -160,6 +168,15 @@ class ActorIndex:
             words = words[1:]
         kept = [w for w in words if w not in self.words.titles and w not in self.words.stopwords]
         return NameQuery(tuple(kept or words), asked_what, asked_who)
+
+    def _before_asking(self, words: list[str]) -> tuple[list[str], bool]:
+        """The words before a long who_suffix in the middle of the look-up: what follows it is what the person is
+        asked about ("xi jinping what does he think about kazakhstan"), not part of the name."""
+        for at in range(1, len(words) - 1):
+            for phrase in self.words.suffixes_by_first.get(words[at], ()):
+                if len(phrase) >= self.tuning.asking_words and tuple(words[at : at + len(phrase)]) == phrase:
+                    return words[:at], True
+        return words, False
 
     def find(self, words: Sequence[str], *, names_only: bool = False) -> ActorMatch:
         """Score every actor against the words. With names_only, give up unless every word is like some word of

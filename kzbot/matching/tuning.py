@@ -57,6 +57,7 @@ class Tuning:
     actor_found: float = 85.0  # a name scores at least this to be found
     actor_suggest: float = 60.0  # names from this score up are suggested
     actor_margin: float = 5.0  # the found name beats the runner-up by this much
+    asking_words: int = 3  # a who_suffix this long ends the name wherever it stands ("… what does he think about …")
     actor_role_weight: float = 0.88  # a role or affiliation word counts this much of a name word
     name_question_words: int = 6  # a question of more words than this (fillers aside) is never only a name
     loose_name: float = 60.0  # every word of a name question must be at least this like a word of some name

@@ -20,6 +20,7 @@ from kzbot.matcher import Matcher
         ("lind naval academy sylvania", "anna-lind"),  # name + the institution's whole name, itself an actor
         ("who is prof lind", "anna-lind"),  # fillers and a title
         ("lind, what does she think", "anna-lind"),
+        ("anna lind what does she think about the navy", "anna-lind"),  # …and about what
         ("nas", "naval-academy"),  # an acronym
         ("HTO", "harbour-treaty"),
     ],
