@@ -95,7 +95,9 @@ class Matcher:
             reading = self.stages.reader.read(clause)
             if len(reading.stems) >= 2:
                 retry = self._match(question, reading, [*trace, TraceStep("clause", f"retried on {clause!r}")], explain)
-                if retry.score > result.score:
+                # A clause is less of the message than the whole: it answers only when sure.
+                sure = not retry.answered or retry.score >= 100.0 * self.tuning.clause_answer_cutoff
+                if retry.score > result.score and sure:
                     result = retry
         return result if explain else _without_trace(result)
 

@@ -17,6 +17,7 @@ class Tuning:
     memo_words: int = 20_000  # words whose spelling fix or name likeness is remembered, before the memo is cleared
     clause_retries: int = 2  # a message of several clauses, not answered whole, is retried on this many (last first)
     clause_chatter: int = 2  # …as is one answered whole with at least this many words no entry knows
+    clause_answer_cutoff: float = 0.9  # …and one clause's answer is used only from this confidence up
     # --- spelling
     typo_score_cutoff: float = 82.0  # an unknown word is corrected to a known one at least this alike (ratio)
     typo_min_length: int = 5  # shorter unknown words are left alone: too many near neighbours
