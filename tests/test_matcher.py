@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from kzbot.matcher import Matcher
@@ -166,6 +168,16 @@ def test_actor_autocomplete_matches_aliases(matcher: Matcher) -> None:
 )
 def test_a_question_after_chatty_context_is_answered(matcher: Matcher, question: str, entry: str) -> None:
     assert matcher.ask(question).id == entry
+
+
+def test_a_clause_answers_only_when_sure(matcher: Matcher) -> None:
+    question = "I live in Germany and drink coffee, when did the unrest start"
+    answered = matcher.ask(question, explain=True)
+    assert answered.id == "unrest-start" and any(step.stage == "clause" for step in answered.trace)
+    # The same clause, held to a bar above its confidence, no longer answers: the whole message's reading stands.
+    stricter = Matcher(matcher.kb, replace(TUNING, clause_answer_cutoff=answered.score / 100.0 + 0.001))
+    held = stricter.ask(question, explain=True)
+    assert not held.answered and not any(step.stage == "clause" for step in held.trace)
 
 
 def test_a_sure_answer_to_the_whole_question_is_not_overridden_by_its_last_clause(matcher: Matcher) -> None:
