@@ -91,7 +91,10 @@ class Matcher:
         # whose whole is answered despite words no entry knows ("I live in Germany and drink coffee, when did…"):
         # one clause alone may be the clearer question, and the surest reading is used (the last few clauses).
         chatter = sum(s not in self.stages.evidence.postings for s in reading.stems) >= self.tuning.clause_chatter
-        for clause in clauses(text)[: self.tuning.clause_retries] if not result.answered or chatter else []:
+        # A whole that asks for a detail the articles lack was understood: a clause must not answer it after all.
+        understood = result.reason == "missing_detail"
+        retry_clauses = (not result.answered or chatter) and not understood
+        for clause in clauses(text)[: self.tuning.clause_retries] if retry_clauses else []:
             reading = self.stages.reader.read(clause)
             if len(reading.stems) >= 2:
                 retry = self._match(question, reading, [*trace, TraceStep("clause", f"retried on {clause!r}")], explain)

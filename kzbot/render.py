@@ -417,6 +417,8 @@ def gap_card(
 
 def detail_note(kind: str | None) -> str:
     """What the articles do not give, for a question that asks for a detail its nearest entry lacks."""
+    if kind == "reply":
+        return "the articles don't give that reply."
     what = {"number": "a figure", "date": "a date"}.get(kind or "", "that detail")
     return f"the articles don't give {what} for that."
 

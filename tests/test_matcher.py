@@ -170,6 +170,15 @@ def test_a_question_after_chatty_context_is_answered(matcher: Matcher, question:
     assert matcher.ask(question).id == entry
 
 
+def test_a_reply_the_articles_do_not_give_is_said_so_with_the_nearest_entry(matcher: Matcher) -> None:
+    result = matcher.ask("what did tokayev reply to xi on the phone")
+    assert not result.answered and result.reason == "missing_detail"
+    assert [s.id for s in result.suggestions][:1] == ["xi-call-january-10"]
+    # Asked at the end of a chatty message, the reply is still what is asked: no clause answers it after all.
+    chatty = matcher.ask("ok so wang yi told lavrov all that, but what did lavrov say back to him")
+    assert not chatty.answered and chatty.reason == "missing_detail"
+
+
 def test_a_clause_answers_only_when_sure(matcher: Matcher) -> None:
     question = "I live in Germany and drink coffee, when did the unrest start"
     answered = matcher.ask(question, explain=True)

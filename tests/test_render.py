@@ -589,3 +589,10 @@ def test_a_missing_figure_says_the_articles_give_none_and_offers_the_nearest_ent
     assert card.title == "The articles don't say"
     assert "the articles don't give a figure for that" in card.description
     assert card.buttons[0].custom_id == "kz:ask:tokayev-china-ties"
+
+
+def test_a_missing_reply_says_the_articles_do_not_give_it(matcher: Matcher) -> None:
+    card = render.ask_card(matcher.kb, matcher.ask("what did tokayev reply to xi on the phone"))
+    assert card.title == "The articles don't say"
+    assert "the articles don't give that reply" in card.description
+    assert card.buttons[0].custom_id == "kz:ask:xi-call-january-10"

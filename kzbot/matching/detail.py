@@ -1,11 +1,12 @@
-"""A question that asks for a figure or a date its best entry does not give ("how many years did tokayev spend in
-beijing" against an entry with no figure) is not answered by that entry: the bot says the articles do not give it,
-and offers the entry as the nearest thing they do say.
+"""A question that asks for a figure, a date or someone's reply its best entry does not give ("how many years did
+tokayev spend in beijing" against an entry with no figure, "what did tokayev reply to xi" against Xi's words) is
+not answered by that entry: the bot says the articles do not give it, and offers the entry as the nearest thing they
+do say.
 
 The words that ask, and the words that give, are the lexicon's (question_words: asks_number, asks_date,
-asks_exact, question_openers, number_words, date_words, months). A figure is given by a number that is neither a
-year nor a day beside a month ("january 5"), or by a number word; a date by a year, a month, a weekday or another
-date word.
+asks_exact, asks_reply, question_openers, number_words, date_words, months, reply_words). A figure is given by a
+number that is neither a year nor a day beside a month ("january 5"), or by a number word; a date by a year, a
+month, a weekday or another date word; a reply by a word that says someone replied.
 A question that asks for an exact figure ("how many exactly") is given one only by digits: "thousands" is not
 an exact figure.
 """
@@ -18,7 +19,10 @@ from dataclasses import dataclass
 
 from kzbot.text import ascii_fold
 
-KINDS = ("number", "date")
+KINDS = ("number", "date", "reply")
+# Kinds whose asking words ask wherever they stand ("what did lavrov say back"); "when" inside a sentence is as
+# often a conjunction, so the others must open the question.
+ANYWHERE = frozenset({"reply"})
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
 
@@ -33,16 +37,22 @@ class DetailIndex:
     def asked(self, folded: str) -> tuple[str, ...]:
         """The kinds of detail a folded question asks for: a phrase that asks must open the question ("when did…",
         "so how many…"), for inside a sentence "when" is as often a conjunction ("…when it makes deals", "how does
-        china react when…"): it asks only when no word opening another kind of question comes before it."""
-        words = folded.split()[: self.window]
+        china react when…"): it asks only when no word opening another kind of question comes before it. A reply is
+        asked for wherever the words stand ("…but what did lavrov say back to him")."""
+        every = folded.split()
+        words = every[: self.window]
         opened = next((i for i, w in enumerate(words) if w in self.openers), len(words))
-        present = set(words)
+        present = set(every)
         kinds = [
             k
             for k, phrases in self.asks.items()
-            if any(p[0] in present and _starts_by(words, p, opened) for p in phrases)
+            if any(
+                p[0] in present
+                and (_starts_by(every, p, len(every)) if k in ANYWHERE else _starts_by(words, p, opened))
+                for p in phrases
+            )
         ]
-        if "number" in kinds and set(folded.split()) & self.exact:
+        if "number" in kinds and present & self.exact:
             kinds[kinds.index("number")] = "exact"
         return tuple(kinds)
 
@@ -58,6 +68,7 @@ def build_details(lists: Mapping[str, Sequence[str]], texts: Sequence[str], wind
     number_words = _words(lists.get("number_words", ()))
     date_words = _words(lists.get("date_words", ()))
     months = _words(lists.get("months", ()))
+    reply_words = _words(lists.get("reply_words", ()))
     gives = []
     for text in texts:
         tokens = ascii_fold(text.replace(",", "")).split()
@@ -70,6 +81,8 @@ def build_details(lists: Mapping[str, Sequence[str]], texts: Sequence[str], wind
             kinds.add("number")
         if years or days or words & date_words:
             kinds.add("date")
+        if words & reply_words:
+            kinds.add("reply")
         gives.append(frozenset(kinds))
     asks = {k: v for k, v in asks.items() if v}
     openers = _words(lists.get("question_openers", ()))

@@ -203,6 +203,8 @@ LEXICON = {
         "date_words": ("march", "spring", "monday"),
         "months": ("march",),
         "asks_exact": ("exactly",),
+        "asks_reply": ("reply", "say back"),
+        "reply_words": ("replied",),
     },
 }
 

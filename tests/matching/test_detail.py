@@ -1,8 +1,9 @@
-"""A question that asks for a figure or a date its best entry does not give."""
+"""A question that asks for a figure, a date or a reply its best entry does not give."""
 
 from __future__ import annotations
 
 from kzbot.matcher import Matcher
+from kzbot.matching.detail import build_details
 
 
 def _at(small: Matcher, entry_id: str) -> int:
@@ -38,3 +39,18 @@ def test_a_day_beside_a_month_is_a_date_not_a_figure(small: Matcher) -> None:
     assert details.missing("when did it start", _at(small, "harbour-fire")) is None
     assert details.missing("how many exactly", _at(small, "harbour-fire")) == "number"
     assert details.missing("how many exactly", _at(small, "fire-deaths")) is None
+
+
+def test_a_reply_is_asked_for_wherever_the_words_stand(small: Matcher) -> None:
+    details = small.stages.details
+    assert details.asked("what did the mayor reply") == ("reply",)
+    # After the opening "what", and past the first words of a chatty message.
+    assert details.asked("ok the fire was bad and the port burned but what did the mayor say back") == ("reply",)
+    assert details.missing("what did the mayor reply", _at(small, "mayor-view")) == "reply"  # "called it a tragedy"
+
+
+def test_an_entry_gives_a_reply_by_a_word_that_says_someone_replied() -> None:
+    lists = {"asks_reply": ["reply"], "reply_words": ["replied"]}
+    details = build_details(lists, ["The mayor replied at once.", "The mayor spoke at length."], window=6)
+    assert details.missing("what did the mayor reply", 0) is None
+    assert details.missing("what did the mayor reply", 1) == "reply"
