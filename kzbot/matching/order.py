@@ -27,6 +27,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from kzbot import knowledge
+from kzbot.errors import KzbotError
 from kzbot.evaluate import read_cases
 from kzbot.knowledge import KnowledgeBase
 from kzbot.matcher import Matcher
@@ -102,22 +103,27 @@ def rewrite(text: str, orders: dict[str, tuple[str, ...]]) -> str:
     return "".join(out)
 
 
+class OrderError(KzbotError):
+    """The phrasings could not be rewritten in the new order."""
+
+
 def write(directory: Path, orders: dict[str, tuple[str, ...]]) -> list[Path]:
-    """Rewrite the knowledge files whose phrasings move; returns them. A file whose entries would not read back
-    with the same phrasings in the new order is left as it was, and the run fails."""
-    changed = []
+    """Rewrite the knowledge files whose phrasings move; returns them. Every file is checked before any is written:
+    if one would not read back with each entry's phrasings in the new order (an item written over several lines),
+    nothing is written."""
+    rewritten = {}
     for path in sorted(directory.glob("faq-*.yaml")):
         text = path.read_text(encoding="utf-8")
         new = rewrite(text, orders)
         if new == text:
             continue
-        data = yaml.safe_load(new).get("entries", [])
-        for item in data:
+        for item in yaml.safe_load(new).get("entries", []):
             if tuple(item.get("phrasings", ())) != orders.get(item["id"], tuple(item.get("phrasings", ()))):
-                raise SystemExit(f"{path}: {item['id']}'s phrasings would not read back in the new order")
+                raise OrderError(f"{path}: {item['id']}'s phrasings would not read back in the new order")
+        rewritten[path] = new
+    for path, new in rewritten.items():
         path.write_text(new, encoding="utf-8")
-        changed.append(path)
-    return changed
+    return list(rewritten)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,15 +132,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="rewrite the knowledge files in the new order")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="the knowledge folder")
     args = parser.parse_args(argv)
-    kb = knowledge.load(args.knowledge, ROOT / "seeds")
-    orders = propose(kb, Matcher(kb).stages.reader, args.sets)
-    moved = {key: order for key, order in orders.items() if order != kb.entries[key].phrasings}
-    for key, order in moved.items():
-        print(f"{key}: first now {order[0]!r}")
-    print(f"{len(moved)} of {len(orders)} entries' phrasings would move")
-    if args.write:
-        for path in write(args.knowledge, orders):
-            print(f"rewrote {path}")
+    try:
+        kb = knowledge.load(args.knowledge, ROOT / "seeds")
+        orders = propose(kb, Matcher(kb).stages.reader, args.sets)
+        moved = {key: order for key, order in orders.items() if order != kb.entries[key].phrasings}
+        for key, order in moved.items():
+            print(f"{key}: first now {order[0]!r}")
+        print(f"{len(moved)} of {len(orders)} entries' phrasings would move")
+        if args.write:
+            for path in write(args.knowledge, orders):
+                print(f"rewrote {path}")
+    except KzbotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     return 0
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from kzbot.knowledge import KnowledgeBase
 from kzbot.matcher import Matcher
-from kzbot.matching.order import greedy_order, propose, rewrite
+from kzbot.matching.order import OrderError, greedy_order, propose, rewrite, write
 
 
 def test_the_phrasing_closest_to_most_questions_comes_first() -> None:
@@ -76,3 +77,19 @@ def test_rewrite_moves_only_the_phrasing_lines() -> None:
     assert new.startswith("# a comment that stays\n")
     assert sorted(new.splitlines()) == sorted(FILE.splitlines())
     assert rewrite(FILE, {}) == FILE
+
+
+def test_write_rewrites_nothing_when_a_file_would_not_read_back(tmp_path: Path) -> None:
+    good = tmp_path / "faq-a.yaml"
+    good.write_text(FILE, encoding="utf-8")
+    # A phrasing written over two lines is not one line the rewrite can move: it would be lost.
+    folded = FILE.replace("      - beta\n", "      - >-\n        beta\n")
+    bad = tmp_path / "faq-b.yaml"
+    bad.write_text(folded, encoding="utf-8")
+    with pytest.raises(OrderError, match="second"):
+        write(tmp_path, {"first": ("three", "two: quoted", "one"), "second": ("beta", "alpha")})
+    assert good.read_text(encoding="utf-8") == FILE and bad.read_text(encoding="utf-8") == folded
+    # Entries left out of the order are left alone, a phrasing over two lines included.
+    assert write(tmp_path, {"first": ("three", "two: quoted", "one")}) == [good, bad]
+    entries = yaml.safe_load(bad.read_text(encoding="utf-8"))["entries"]
+    assert entries[0]["phrasings"] == ["three", "two: quoted", "one"] and entries[1]["phrasings"] == ["alpha", "beta"]
