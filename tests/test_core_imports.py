@@ -22,6 +22,7 @@ CORE = [
     "kzbot.logs",
     "kzbot.questionlog",
     "kzbot.review",
+    "kzbot.ratelimit",
     "kzbot.__main__",
 ]
 

@@ -23,6 +23,7 @@ from kzbot.config import Settings
 from kzbot.errors import KnowledgeError
 from kzbot.matcher import AskResult, Matcher
 from kzbot.questionlog import QuestionLog, Via
+from kzbot.ratelimit import Cooldowns
 
 _log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class KzBot(commands.AutoShardedBot):
         self.settings = settings
         self.matcher = matcher
         self.question_log = question_log
+        self.cooldowns = Cooldowns(settings.cooldown_rate, settings.cooldown_seconds)
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._reload_lock = asyncio.Lock()
         self._ready_seen = False

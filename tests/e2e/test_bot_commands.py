@@ -204,6 +204,16 @@ async def test_a_second_question_inside_the_cooldown_is_refused_kindly(standin: 
     assert title_of(other) == "kzbot help", "browsing is not rate-limited"
 
 
+async def test_the_cooldown_is_one_allowance_however_a_user_asks(standin: DiscordStandIn) -> None:
+    user = new_user(standin, "two-ways")
+    first = await (await standin.send_command("ask", {"question": "what is the csto"}, user=user)).message()
+    assert title_of(first) == "What is the CSTO?"
+    question = await standin.send_message("what is the sco?", mention_bot=True, author=user)
+    reply = await question.reply()
+    assert "Try again in " in reply.text(), "a mention right after /ask counts against the same allowance"
+    assert pings_nobody(reply)
+
+
 async def test_an_off_topic_question_is_declined_privately(standin: DiscordStandIn) -> None:
     user = new_user(standin, "lost")
     reply = await (await standin.send_command("ask", {"question": "best pizza in naples"}, user=user)).message()

@@ -36,9 +36,6 @@ class AskCog(commands.Cog):
         params["question"] = dataclasses.replace(params["question"], max_value=bot.settings.max_question_length)
         self.menu = app_commands.ContextMenu(name="Ask kzbot", callback=self.ask_message)
         asking_cooldown(self.menu)
-        self.message_cooldown = commands.CooldownMapping.from_cooldown(
-            bot.settings.cooldown_rate, bot.settings.cooldown_seconds, commands.BucketType.user
-        )
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
@@ -106,8 +103,8 @@ class AskCog(commands.Cog):
         return message.channel.id in channels or (parent is not None and parent in channels)
 
     def _retry_after(self, message: discord.Message) -> float | None:
-        bucket = self.message_cooldown.get_bucket(message)
-        return bucket.update_rate_limit() if bucket is not None else None
+        retry_after = self.bot.cooldowns.take(message.author.id)
+        return retry_after if retry_after > 0 else None
 
     async def _answer_mention(self, message: discord.Message, question: str) -> None:
         retry_after = self._retry_after(message)

@@ -11,13 +11,17 @@ if TYPE_CHECKING:
     from kzbot.bot.client import KzBot
 
 
-def _cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
-    settings = bot_of(interaction).settings
-    return app_commands.Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
+def _within_cooldown(interaction: discord.Interaction) -> bool:
+    """The bot's one per-user allowance (kzbot.ratelimit), shared with mentions and answer channels."""
+    cooldowns = bot_of(interaction).cooldowns
+    retry_after = cooldowns.take(interaction.user.id)
+    if retry_after > 0:
+        raise app_commands.CommandOnCooldown(app_commands.Cooldown(cooldowns.rate, cooldowns.per), retry_after)
+    return True
 
 
-# One decorator object, so /ask, /actor and "Ask kzbot" share each user's bucket.
-asking_cooldown = app_commands.checks.dynamic_cooldown(_cooldown)
+# One decorator object for /ask, /actor and "Ask kzbot".
+asking_cooldown = app_commands.check(_within_cooldown)
 
 
 def bot_of(interaction: discord.Interaction) -> KzBot:
