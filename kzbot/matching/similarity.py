@@ -5,8 +5,8 @@ Two scorers, each the best over the candidate's phrasings: a token-set likeness 
 phrasing's, order aside) and rapidfuzz's token-sort ratio (the whole wording, order aside).
 
 The token-set likeness is rapidfuzz's token_set_ratio computed on whole stems with numpy: the words both share
-are counted from a precomputed table instead of compared letter by letter, so scoring every candidate's
-phrasings costs a few microseconds. Where two wordings share no stem it falls back to the token-sort ratio.
+are counted from each question stem's list of the phrasings that hold it instead of compared letter by letter,
+so scoring every candidate's phrasings costs a few microseconds. Where two wordings share no stem it falls back to the token-sort ratio.
 """
 
 from __future__ import annotations
@@ -38,14 +38,10 @@ class PhrasingIndex:
     sorted_choices: tuple[str, ...]  # the same, stems sorted (token-sort ratio without re-sorting per call)
     starts: np.ndarray  # document d's phrasings are choices[starts[d]:starts[d + 1]]
     exact: Mapping[str, tuple[int, ...]]  # sorted stems of a phrasing -> the documents that have it
-    vocabulary: Mapping[str, int]  # stem -> id
-    word_ids: np.ndarray  # every phrasing's stems, as ids, one after another
-    word_lengths: np.ndarray  # the letters in each of those stems
-    word_starts: np.ndarray  # phrasing p's stems are word_ids[word_starts[p]:word_starts[p + 1]]
+    holding: Mapping[str, np.ndarray]  # stem -> the phrasings (indexes in choices) that hold it
     document_phrasings: tuple[np.ndarray, ...]  # per document, the indexes of its phrasings
-    document_words: tuple[np.ndarray, ...]  # per document, the indexes of its phrasings' stems
     lengths: np.ndarray  # per phrasing, the letters of its stems joined by spaces
-    counts: np.ndarray  # per phrasing, how many stems it has
+    counts: np.ndarray  # per phrasing, how many distinct stems it has
     sorted_by_document: tuple[tuple[str, ...], ...]  # per document, its slice of sorted_choices
     per_document: np.ndarray  # per document, how many distinct phrasings it has
 
@@ -84,25 +80,27 @@ class PhrasingIndex:
         whole stems: the shared stems sorted (s), then s + the question's others (t1), s + the phrasing's others
         (t2); the best of ratio(s, t1), ratio(s, t2) and ratio(t1, t2), which share a prefix; 100 when either
         side's stems all lie in the other."""
-        mark = np.zeros(len(self.vocabulary), dtype=bool)
-        mark[[self.vocabulary[s] for s in stems if s in self.vocabulary]] = True
-        # A candidate's phrasings, and so their stems, lie side by side: one slice per candidate.
-        words = np.concatenate([self.document_words[d] for d in candidates.tolist()])
-        if not len(words):
+        held = [(stem, self.holding[stem]) for stem in dict.fromkeys(stems) if stem in self.holding]
+        if not held or not len(picked):
             return np.zeros(len(picked))
-        stem_counts = self.counts[picked]
-        offsets = (np.cumsum(stem_counts) - stem_counts).astype(np.int64)
-        hit = mark[self.word_ids[words]]
-        shared = np.add.reduceat(hit.astype(np.float64), offsets)
-        letters = np.add.reduceat(self.word_lengths[words] * hit, offsets)
-        s = letters + np.maximum(shared - 1.0, 0.0)
+        # Every phrasing's shared stems and their letters at once, from the postings of the question's stems
+        # (a question's stems are distinct, and so are a phrasing's): counting beats comparing words.
+        hits = np.concatenate([phrasings for _, phrasings in held])
+        letters_per_hit = np.repeat([float(len(stem)) for stem, _ in held], [len(phrasings) for _, phrasings in held])
+        size = len(self.lengths)
+        shared = np.bincount(hits, minlength=size)[picked]
+        letters = np.bincount(hits, weights=letters_per_hit, minlength=size)[picked]
+        s = letters + np.maximum(shared - 1, 0)
         t1 = float(sum(len(w) for w in stems) + len(stems) - 1)
         t2 = self.lengths[picked]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            best = np.maximum.reduce([2.0 * s / (s + t1), 2.0 * s / (s + t2), 2.0 * (s + 1.0) / (t1 + t2)])
-        best = np.where(shared > 0, best, 0.0)
-        inside = (shared > 0) & ((shared == len(stems)) | (shared == stem_counts))
-        return np.asarray(np.where(inside, 100.0, 100.0 * np.minimum(best, 1.0)), dtype=np.float64)
+        # No denominator is 0: the question has a stem (t1 > 0) and every phrasing has one (t2 > 0).
+        twice = 2.0 * s
+        best: np.ndarray = np.maximum(np.maximum(twice / (s + t1), twice / (s + t2)), (twice + 2.0) / (t1 + t2))
+        np.minimum(best, 1.0, out=best)
+        best *= 100.0
+        best[shared == 0] = 0.0
+        best[(shared > 0) & ((shared == len(stems)) | (shared == self.counts[picked]))] = 100.0
+        return best
 
 
 def build_phrasings(per_document: Sequence[Sequence[str]]) -> PhrasingIndex:
@@ -119,26 +117,18 @@ def build_phrasings(per_document: Sequence[Sequence[str]]) -> PhrasingIndex:
         for choice in sorted_choices[starts[document] : starts[document + 1]]:
             if document not in exact.setdefault(choice, []):
                 exact[choice].append(document)
-    vocabulary: dict[str, int] = {}
-    ids: list[int] = []
-    word_starts: list[int] = []
-    for choice in choices:
-        word_starts.append(len(ids))
-        ids.extend(vocabulary.setdefault(stem, len(vocabulary)) for stem in dict.fromkeys(choice.split()))
-    word_starts.append(len(ids))
-    words = sorted(vocabulary, key=vocabulary.__getitem__)
+    holding: dict[str, list[int]] = {}
+    for index, choice in enumerate(choices):
+        for stem in dict.fromkeys(choice.split()):
+            holding.setdefault(stem, []).append(index)
     phrasing_ranges = [(starts[d], starts[d + 1]) for d in range(len(per_document))]
     return PhrasingIndex(
         tuple(choices),
         sorted_choices,
         np.array(starts, dtype=np.int64),
         {k: tuple(v) for k, v in exact.items()},
-        vocabulary,
-        np.array(ids, dtype=np.int64),
-        np.array([len(words[i]) for i in ids], dtype=np.float64),
-        np.array(word_starts, dtype=np.int64),
+        {stem: np.array(indexes, dtype=np.int64) for stem, indexes in holding.items()},
         tuple(np.arange(a, b, dtype=np.int64) for a, b in phrasing_ranges),
-        tuple(np.arange(word_starts[a], word_starts[b], dtype=np.int64) for a, b in phrasing_ranges),
         np.array([len(c) for c in choices], dtype=np.float64),
         np.array([len(set(c.split())) for c in choices], dtype=np.float64),
         tuple(sorted_choices[a:b] for a, b in phrasing_ranges),
