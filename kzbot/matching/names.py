@@ -136,6 +136,12 @@ class ActorIndex:
     words: NameWords
     tuning: Tuning
     namelike: dict[str, bool] = field(default_factory=dict, compare=False)  # word -> like some word of a name
+    places: Mapping[str, str] = field(default_factory=dict)  # a place's other one-word names -> its own ("kz")
+
+    def with_places(self, words: Sequence[str]) -> tuple[str, ...]:
+        """The look-up with each place as roles name it: "tileuberdi kazakh fm" is the Foreign Minister of
+        Kazakhstan's look-up."""
+        return tuple(self.places.get(w, w) for w in words)
 
     def read(self, folded: str, *, look_up: bool = False) -> NameQuery:
         """Strip "who is …", "… who is that", fillers and titles from a folded look-up. A look-up typed into /actor
@@ -311,6 +317,11 @@ def build_actor_index(
         tuple(own_words),
         words,
         tuning,
+        places={
+            short: phrase[0]
+            for short, phrase in (abbreviations or {}).items()
+            if len(phrase) == 1 and phrase[0] in words.entities
+        },
     )
 
 

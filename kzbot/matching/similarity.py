@@ -6,7 +6,8 @@ phrasing's, order aside) and rapidfuzz's token-sort ratio (the whole wording, or
 
 The token-set likeness is rapidfuzz's token_set_ratio computed on whole stems with numpy: the words both share
 are counted from each question stem's list of the phrasings that hold it instead of compared letter by letter,
-so scoring every candidate's phrasings costs a few microseconds. Where two wordings share no stem it falls back to the token-sort ratio.
+so scoring every candidate's phrasings costs a few microseconds. Where two wordings share no stem it falls back
+to the token-sort ratio.
 """
 
 from __future__ import annotations

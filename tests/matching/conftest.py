@@ -160,6 +160,7 @@ LEXICON = {
         "fire": ("blaze", "inferno"),
         "navy": ("fleet", "ships"),
         "freedonia": ("freedonian",),
+        "sylvania": ("sylv",),
         "naval academy": ("navacad",),
     },
     "stopwords": (

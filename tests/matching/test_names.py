@@ -41,6 +41,16 @@ def test_an_institution_alone_is_not_a_person_at_it(small: Matcher) -> None:
     assert result.found and result.actor is not None and result.actor.id == "naval-academy"
 
 
+def test_a_place_in_a_look_up_is_read_as_the_roles_name_it(small: Matcher) -> None:
+    """ "sylv" is the lexicon's short name for Sylvania, which Lind's role names in full: the look-up as typed is
+    not sure of her, read with the place's own name it is."""
+    actors = small.stages.actors
+    assert actors.with_places(("lind", "sylv")) == ("lind", "sylvania")
+    assert actors.find(("lind", "sylv")).status != "found"
+    result = small.actor("lind sylv")
+    assert result.found and result.actor is not None and result.actor.id == "anna-lind"
+
+
 def test_a_name_too_garbled_to_be_sure_of_is_suggested(small: Matcher) -> None:
     result = small.actor("ortgea")
     assert result.status == "suggest" and result.suggestions[0].id == "actor:ortega"
