@@ -227,14 +227,8 @@ class Matcher:
         text = clean(name)
         if not text or len(text) > self.tuning.max_query_chars:
             return ActorResult(name, "not_found", 0.0)
-        actors = self.stages.actors
-        query = actors.read(ascii_fold(text), look_up=True)
-        match = actors.find(query.words)
-        placed = actors.with_places(query.words)
-        if match.status != "found" and placed != query.words:
-            # "tileuberdi kazakh fm": a role names the country by its own name ("of Kazakhstan").
-            retry = actors.find(placed)
-            match = retry if retry.status == "found" else match
+        query = self.stages.actors.read(ascii_fold(text), look_up=True)
+        match = self.stages.actors.look_up(query.words)
         return ActorResult(name, match.status, match.score, match.actor, match.suggestions)
 
     # ----------------------------------------------------------------------------------------- autocomplete

@@ -143,6 +143,16 @@ class ActorIndex:
         Kazakhstan's look-up."""
         return tuple(self.places.get(w, w) for w in words)
 
+    def look_up(self, words: Sequence[str]) -> ActorMatch:
+        """What /actor finds: the words as typed, or, when that finds no one for sure, with each place as roles
+        name it."""
+        match = self.find(words)
+        placed = self.with_places(words)
+        if match.status == "found" or placed == tuple(words):
+            return match
+        retry = self.find(placed)
+        return retry if retry.status == "found" else match
+
     def read(self, folded: str, *, look_up: bool = False) -> NameQuery:
         """Strip "who is …", "… who is that", fillers and titles from a folded look-up. A look-up typed into /actor
         (look_up) also ends before a long who_suffix in its middle ("xi jinping what does he think about
@@ -317,12 +327,13 @@ def build_actor_index(
         tuple(own_words),
         words,
         tuning,
-        places={
-            short: phrase[0]
-            for short, phrase in (abbreviations or {}).items()
-            if len(phrase) == 1 and phrase[0] in words.entities
-        },
+        places=_places(abbreviations or {}, words.entities),
     )
+
+
+def _places(abbreviations: Mapping[str, tuple[str, ...]], entities: frozenset[str]) -> dict[str, str]:
+    """A place's other one-word names and its own, as roles name it ("kz" -> kazakhstan)."""
+    return {short: phrase[0] for short, phrase in abbreviations.items() if len(phrase) == 1 and phrase[0] in entities}
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ def test_a_place_in_a_look_up_is_read_as_the_roles_name_it(small: Matcher) -> No
     actors = small.stages.actors
     assert actors.with_places(("lind", "sylv")) == ("lind", "sylvania")
     assert actors.find(("lind", "sylv")).status != "found"
+    assert actors.look_up(("lind", "sylv")).status == "found"
     result = small.actor("lind sylv")
     assert result.found and result.actor is not None and result.actor.id == "anna-lind"
 
