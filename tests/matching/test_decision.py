@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
 from kzbot.matcher import Matcher
+from kzbot.matching.decision import Confidence, Signals, decide
+from kzbot.matching.relevance import FEATURES, Relevance
+from kzbot.matching.similarity import Wording
+from kzbot.matching.tuning import TUNING
 
 
 @pytest.mark.parametrize(
@@ -79,3 +86,23 @@ def test_a_name_with_a_place_outside_its_affiliation_is_a_question_not_a_look_up
 
 def test_what_is_it_after_a_name_asks_for_the_profile(small: Matcher) -> None:
     assert small.ask("naval academy of sylvania, what is it").id == "actor:naval-academy"
+
+
+def _ranking(share: list[float]) -> Relevance:
+    n = len(share)
+    wording = Wording(np.zeros(n), np.zeros(n), np.full(n, -1))
+    return Relevance(np.arange(n), np.zeros((n, len(FEATURES))), np.log(share), np.array(share), wording)
+
+
+def test_an_answer_offers_siblings_with_a_tenth_of_its_share_of_belief() -> None:
+    """A sibling far behind the answer is still offered beside it: a wrong answer then often carries the right
+    entry as a button. One under the suggestion share, or under a tenth of the answer's share, is not."""
+    signals = Signals(gap=None, unknown_figure=False, missing_detail=None, words=6, exact=False)
+    verdict = decide(_ranking([0.72, 0.16, 0.1, 0.02]), Confidence(0.9), signals, TUNING)
+    assert verdict.status == "answer" and verdict.top == 0
+    assert verdict.suggested == (1,), "0.16 is offered (over 0.12 and over a tenth of 0.72); 0.10 and 0.02 are not"
+    assert (
+        decide(_ranking([0.72, 0.16, 0.1, 0.02]), Confidence(0.9), signals, replace(TUNING, also_ratio=0.5)).suggested
+        == ()
+    )
+    assert decide(_ranking([0.95, 0.09, 0.01]), Confidence(0.9), signals, TUNING).suggested == ()
