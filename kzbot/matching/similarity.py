@@ -64,7 +64,7 @@ class PhrasingIndex:
         picked = np.concatenate([self.document_phrasings[d] for d in candidates.tolist()])
         texts = list(chain.from_iterable(self.sorted_by_document[d] for d in candidates.tolist()))
         token_sort = process.cdist([" ".join(sorted(stems))], texts, scorer=fuzz.ratio, workers=1)[0]
-        token_set = np.maximum(self._token_set(stems, candidates, picked), token_sort)
+        token_set = np.maximum(self._token_set(stems, picked), token_sort)
         sizes = self.starts[candidates + 1] - self.starts[candidates]
         has = sizes > 0
         heads = (np.cumsum(sizes) - sizes)[has]
@@ -76,7 +76,7 @@ class PhrasingIndex:
             best[has] = [picked[a + int(np.argmax(blend[a : a + k]))] for a, k in zip(heads, sizes[has], strict=True)]
         return Wording(best_set, best_sort, best)
 
-    def _token_set(self, stems: Sequence[str], candidates: np.ndarray, picked: np.ndarray) -> np.ndarray:
+    def _token_set(self, stems: Sequence[str], picked: np.ndarray) -> np.ndarray:
         """Per picked phrasing (the candidates' phrasings, in order), token_set_ratio with the question (0–100), on
         whole stems: the shared stems sorted (s), then s + the question's others (t1), s + the phrasing's others
         (t2); the best of ratio(s, t1), ratio(s, t2) and ratio(t1, t2), which share a prefix; 100 when either
