@@ -107,7 +107,7 @@ class Topic:
 class Actor:
     id: str
     name: str
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...]  # other names and slips, its places among them
     kind: str
     role: str
     affiliation: str | None
@@ -117,6 +117,10 @@ class Actor:
     sources: tuple[str, ...]
     mentioned_in: tuple[str, ...]
     asked_as: tuple[str, ...] = ()  # questions this profile answers without naming the actor
+    places: tuple[str, ...] = ()  # names of a place that stand for the actor ("Noursultan"), also among aliases
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "aliases", (*self.aliases, *(p for p in self.places if p not in self.aliases)))
 
 
 @dataclass(frozen=True)
@@ -718,6 +722,7 @@ def _read_actors(data: Any, c: _Checker, shown: str, draft: _Draft) -> None:
             sources=v["sources"],
             mentioned_in=(),
             asked_as=v["asked_as"],
+            places=v["places"],
         )
         _add(draft.actors, Read(actor, shown, path, c.located), actor.id, c)
 

@@ -113,6 +113,9 @@ class Matcher:
         match = self.stages.actors.find(query.words, names_only=True)
         if match.actor is None:
             return None, False
+        if self.stages.actors.only_its_places(match.actor, query.words):
+            trace.append(TraceStep("names", f"a place that stands for {match.actor.name}: asked about the place"))
+            return None, False
         trace.append(TraceStep("names", f"a name question: {match.actor.name} ({match.score:.0f})"))
         explained = self.stages.explained_by.get(match.actor.id) if query.asked_what else None
         if explained is not None:

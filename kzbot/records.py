@@ -146,6 +146,12 @@ ACTOR = RecordSpec(
         Field("id", "id", "The actor's id: lower-case words joined by hyphens, unique.", required=True),
         Field("name", "text", "The name in clean English.", required=True, max_length=100),
         Field("aliases", "texts", "Other names, and the articles' spelling slips."),
+        Field(
+            "places",
+            "texts",
+            'Names of a place the articles use to mean them, as a capital for its government ("Noursultan"): '
+            "/actor finds them by these too, but a question that is nothing but the place asks about the place.",
+        ),
         Field("kind", "text", "What the actor is.", required=True, choices=ACTOR_KINDS),
         Field("role", "text", "Their role, in a few words.", required=True, max_length=200),
         Field("affiliation", "text", "Who they belong to.", max_length=200),

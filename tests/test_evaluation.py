@@ -79,7 +79,7 @@ FLOORS = {
     "eval-dev-27.yaml": Floor(0.83, 0.07, 0.94, 1.0),
     # Older sets, whose writers saw the list of entries.
     "eval-tune.yaml": Floor(0.99, 0.00, 1.00, 1.0),
-    "eval-holdout.yaml": Floor(0.95, 0.02, 0.95, 1.0),
+    "eval-holdout.yaml": Floor(0.94, 0.02, 0.95, 1.0),
     "eval-blind.yaml": Floor(0.95, 0.02, 0.95, 1.0),
     "eval-blind-2.yaml": Floor(0.96, 0.01, 1.00, 1.0),
 }

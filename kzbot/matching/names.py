@@ -137,6 +137,16 @@ class ActorIndex:
     tuning: Tuning
     namelike: dict[str, bool] = field(default_factory=dict, compare=False)  # word -> like some word of a name
     places: Mapping[str, str] = field(default_factory=dict)  # a place's other one-word names -> its own ("kz")
+    standing_for: Mapping[str, frozenset[str]] = field(default_factory=dict)  # actor id -> words of its places
+
+    def only_its_places(self, actor: Actor, words: Sequence[str]) -> bool:
+        """Whether every word is (nearly) a word of a place that stands for the actor: "whats noursultan" asks
+        about the city, which entries explain, not about the government it stands for."""
+        held = self.standing_for.get(actor.id)
+        if not held or not words:
+            return False
+        strong = self.tuning.typo_score_cutoff
+        return all(process.extractOne(w, held, scorer=fuzz.ratio, score_cutoff=strong) is not None for w in words)
 
     def with_places(self, words: Sequence[str]) -> tuple[str, ...]:
         """The look-up with each place as roles name it: "tileuberdi kazakh fm" is the Foreign Minister of
@@ -328,6 +338,7 @@ def build_actor_index(
         words,
         tuning,
         places=_places(abbreviations or {}, words.entities),
+        standing_for={a.id: frozenset(w for p in a.places for w in fold(p)) for a in actors if a.places},
     )
 
 

@@ -144,6 +144,20 @@ ACTORS = [
         ("news",),
         (),
     ),
+    Actor(
+        "harbour-board",
+        "Harbour Board",
+        ("Port Authority",),
+        "organisation",
+        "The body that runs the old harbour",
+        None,
+        "The board.",
+        None,
+        None,
+        ("news",),
+        (),
+        places=("Port Royal", "Portroyale"),
+    ),
 ]
 
 GAPS = [

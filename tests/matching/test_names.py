@@ -68,3 +68,19 @@ def test_reading_a_look_up_strips_who_is_and_titles(small: Matcher) -> None:
     assert query.words == ("lind",) and query.asked_who and not query.asked_what
     assert not small.stages.actors.read("what does lind think about the navy").asked_who
     assert small.stages.actors.read("what is the hto").asked_what
+
+
+def test_a_place_that_stands_for_a_body_finds_it_but_asks_about_the_place(small: Matcher) -> None:
+    """ "Port Royal" stands for the Harbour Board as a capital for its government: /actor finds the board by it, but
+    a question that is nothing but the place is about the place, so it goes to the entries, not to a profile."""
+    looked_up = small.actor("port royal")
+    assert looked_up.found and looked_up.actor is not None and looked_up.actor.id == "harbour-board"
+    assert "Port Royal" in looked_up.actor.aliases  # shown and matched with the other names
+    for question in ("whats port royal", "portroyal??", "port royale"):
+        asked = small.ask(question, explain=True)
+        assert asked.actor is None, question
+        assert any("a place that stands for Harbour Board" in step.summary for step in asked.trace), question
+    named = small.ask("who is the harbour board")
+    assert named.actor is not None and named.actor.id == "harbour-board"
+    assert small.stages.actors.only_its_places(named.actor, ("portroyal",))
+    assert not small.stages.actors.only_its_places(named.actor, ("harbour", "board"))
