@@ -145,6 +145,7 @@ class Matcher:
             stages.intents.agreement(reading.folded, entries),
             stages.likelihood.score(reading.stems, entries),
             stages.phrasings.per_document[entries],
+            stages.pairs.share(reading.stems, entries),
         )
         relevance = rank(
             evidence,
@@ -272,8 +273,12 @@ def _gap_by_word(
 def _entity_misses(stages: Stages, reading: Reading, documents: np.ndarray) -> np.ndarray:
     """Per document, how many places, countries, bodies and people the question names and the document never does."""
     named = [s for s in reading.stems if s in stages.entity_stems]
+    if not named:
+        return np.zeros(len(documents))
     held = stages.evidence.documents
-    return np.array([sum(s not in held[int(d)].all for s in named) for d in documents], dtype=np.float64)
+    return np.array(
+        [len(named) - sum(map(held[d].all.__contains__, named)) for d in documents.tolist()], dtype=np.float64
+    )
 
 
 def _explains(stages: Stages, reading: Reading, entry: int, gap: int) -> bool:

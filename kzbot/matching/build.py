@@ -14,6 +14,7 @@ from kzbot.matching.evidence import Document, EvidenceIndex, build_evidence
 from kzbot.matching.intent import IntentIndex, build_intents
 from kzbot.matching.likelihood import Bag, LikelihoodIndex, build_likelihood
 from kzbot.matching.names import ActorIndex, AskedAs, NameWords, build_actor_index, build_asked_as
+from kzbot.matching.pairs import PairIndex, build_pairs
 from kzbot.matching.reading import Reader
 from kzbot.matching.similarity import PhrasingIndex, build_phrasings
 from kzbot.matching.spelling import build_speller
@@ -30,6 +31,7 @@ class Stages:
     evidence: EvidenceIndex
     likelihood: LikelihoodIndex  # how typical the question's words are of each entry, by their counts
     phrasings: PhrasingIndex
+    pairs: PairIndex  # the neighbouring stems each entry's question, phrasings, answer and details hold
     actors: ActorIndex
     asked_as: AskedAs  # questions that an actor's profile answers without naming the actor
     entity_stems: frozenset[str]
@@ -71,6 +73,7 @@ def build(kb: KnowledgeBase, tuning: Tuning, max_phrasings: int | None = None) -
         evidence=build_evidence(documents, len(entries), tuning),
         likelihood=build_likelihood(bags, tuning),
         phrasings=build_phrasings(phrasing_lists),
+        pairs=build_pairs([[stems(t) for t in (e.question, *e.phrasings, e.answer, e.details or "")] for e in entries]),
         actors=actors,
         asked_as=build_asked_as(tuple(kb.actors.values()), stems, tuning.asked_as_similarity),
         entity_stems=frozenset(s for name in kb.entities for s in reader.stems(name)),

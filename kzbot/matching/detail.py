@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kzbot.text import ascii_fold
 
@@ -33,6 +33,10 @@ class DetailIndex:
     window: int  # a phrase that asks must start within this many words of the question's start
     openers: frozenset[str]  # words that open another kind of question ("how", "why"): a phrase after one does not ask
     gives: tuple[frozenset[str], ...]  # per entry, the kinds its answer, details and quotes give ("exact" too)
+    firsts: Mapping[str, frozenset[str]] = field(init=False)  # kind -> the first words of its phrases
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "firsts", {k: frozenset(p[0] for p in v if p) for k, v in self.asks.items()})
 
     def asked(self, folded: str) -> tuple[str, ...]:
         """The kinds of detail a folded question asks for: a phrase that asks must open the question ("when did…",
@@ -46,7 +50,8 @@ class DetailIndex:
         kinds = [
             k
             for k, phrases in self.asks.items()
-            if any(
+            if not present.isdisjoint(self.firsts[k])
+            and any(
                 p[0] in present
                 and (_starts_by(every, p, len(every)) if k in ANYWHERE else _starts_by(words, p, opened))
                 for p in phrases

@@ -29,6 +29,7 @@ FEATURES = (
     "likelihood",  # mean log likelihood ratio of the question's stems under the entry's counted stems
     "likelihood_lead",  # the same less the best candidate's
     "phrasings",  # log(1 + the entry's distinct phrasings): wording weighs less for an entry with few
+    "pairs",  # share of the question's neighbouring stem pairs the entry's texts hold
 )
 
 
@@ -49,6 +50,7 @@ class Clues:
     intent: np.ndarray  # share of the entry's phrasings that ask the way the question does
     likelihood: np.ndarray  # mean log likelihood ratio of the question's stems under the entry
     phrasings: np.ndarray  # how many distinct phrasings the entry has
+    pairs: np.ndarray  # share of the question's neighbouring stem pairs the entry's texts hold
 
 
 def features(evidence: Evidence, wording: Wording, candidates: np.ndarray, clues: Clues) -> np.ndarray:
@@ -68,6 +70,7 @@ def features(evidence: Evidence, wording: Wording, candidates: np.ndarray, clues
     table[:, 11] = likelihood
     table[:, 12] = likelihood - (likelihood.max() if len(likelihood) else 0.0)
     table[:, 13] = np.log1p(clues.phrasings)
+    table[:, 14] = clues.pairs
     return table
 
 

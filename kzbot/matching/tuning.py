@@ -73,20 +73,21 @@ class Tuning:
     autocomplete_actor_floor: float = 50.0  # names less alike than this (WRatio) are not offered
     # --- fitted (python -m kzbot.matching.fit): relevance of a candidate, over relevance.FEATURES
     relevance_weights: tuple[float, ...] = (
-        0.604,
-        -1.979,
-        0.600,
-        0.504,
-        0.430,
-        1.502,
-        6.176,
-        4.466,
-        -0.770,
-        2.692,
-        0.973,
-        1.126,
-        1.126,
-        -1.124,
+        -0.170,
+        -1.968,
+        0.071,
+        0.669,
+        0.459,
+        0.532,
+        6.006,
+        3.284,
+        -0.776,
+        3.304,
+        0.884,
+        0.932,
+        0.932,
+        -1.496,
+        3.102,
     )
     relevance_bias: float = 0.000
     # --- fitted: confidence that the best candidate is right, over decision.FEATURES: boosted trees, too many
