@@ -152,6 +152,11 @@ def test_wrong_type(copy: Copy) -> None:
     _find(copy.problems(), "faq-troops.yaml", "why-no-troops", "question", "must be text, not a list")
 
 
+def test_places_must_be_a_list(copy: Copy) -> None:
+    copy.edit("actors.yaml", "    places: [Nur-Sultan, Noursultan, Astana]", "    places: Nur-Sultan")
+    _find(copy.problems(), "actors.yaml", "kazakh-government", "places", "must be a list")
+
+
 def test_empty_answer(copy: Copy) -> None:
     copy.edit(
         "faq-troops.yaml", "    answer: >-\n      AP reports China backed", '    answer: ""\n    details2: >-\n      x'

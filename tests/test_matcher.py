@@ -52,6 +52,19 @@ def test_questions_that_are_only_a_name_get_the_actor(matcher: Matcher, question
     assert result.id == f"actor:{actor}"
 
 
+def test_the_capital_alone_is_asked_about_the_city_not_the_government(matcher: Matcher) -> None:
+    """Nur-Sultan is among the Kazakh government's places: /actor finds the government by it, but a question that is
+    nothing but the city gets the entry whose details name the capital."""
+    looked_up = matcher.actor("noursultan")
+    assert looked_up.found and looked_up.actor is not None and looked_up.actor.id == "kazakh-government"
+    for question in ("whats noursultan", "nursultan = astana?", "noursultan??"):
+        result = matcher.ask(question)
+        assert result.actor is None, question
+        first = result.id if result.answered else (result.suggestions[0].id if result.suggestions else None)
+        assert first == "kazakhstan-population", question
+    assert matcher.ask("who is the kazakh government").actor is not None
+
+
 def test_a_name_inside_a_question_does_not_take_it_over(matcher: Matcher) -> None:
     assert matcher.ask("what did wang wenbin say").id == "wang-wenbin-statement"
     assert matcher.ask("was tokayev's grip on power in danger").id != "actor:tokayev"
